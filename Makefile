@@ -13,8 +13,8 @@ export DO_NOT_TRACK := 1
 
 # Create .venv and install exactly the locked versions (uv.lock).
 $(BIN)/warehouse: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || $(PY) -m pip install --quiet "uv==$(UV_VERSION)"
-	uv sync --frozen --python $(PY)
+	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(PY) -m uv sync --frozen --python $(PY)
 	@mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 	@touch $(BIN)/warehouse
 
