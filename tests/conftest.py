@@ -1,0 +1,54 @@
+"""Shared fixtures: small generated extracts (dirt on), loaded through the real loader, built by
+real dbt. Session scoped: generated and built once, copied where a test needs to change things."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from revenue_warehouse.paths import PROJECT_DIR
+
+# The simulation every end-to-end test shares: small, with every kind of dirt switched on.
+SIM = {"scale": 0.1, "seed": 7, "start": date(2023, 1, 1), "end": date(2025, 6, 30)}
+AS_OF = SIM["end"]
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    path = PROJECT_DIR.parent / "shared"
+    if not (path / "fixtures" / "fivetran").is_dir():
+        pytest.fail(f"../shared/fixtures/fivetran not found beside the project (looked in {path})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from revenue_warehouse.simulator import generate
+
+    out = tmp_path_factory.mktemp("extracts")
+    generate(out, **SIM)
+    return out
+
+
+@pytest.fixture(scope="session")
+def loaded_db(small_extracts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from revenue_warehouse.loader import load_extracts
+
+    db = tmp_path_factory.mktemp("loaded") / "build.duckdb"
+    load_extracts(db, small_extracts, run_id="pytest")
+    return db
+
+
+@pytest.fixture(scope="session")
+def built_db(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the loaded database with every dbt model built and every dbt test passing."""
+    from revenue_warehouse.dbt import run_dbt
+
+    work = tmp_path_factory.mktemp("built")
+    db = work / "build.duckdb"
+    shutil.copy(loaded_db, db)
+    run_dbt(["build"], db, dbt_vars={"as_of_date": AS_OF.isoformat()}, target_path=work / "target")
+    return db
