@@ -1,0 +1,255 @@
+"""Write-audit-publish, the publish step: copy the marts and ``audit`` out of the build database into a
+brand-new serving file, masking personal data, then atomically swap it in with ``os.replace``.
+
+Why this shape (see ../shared/stack-notes.md, "DuckDB 2.0"): a DuckDB file open read-write cannot be
+opened by anyone else, and a file open read-only by readers cannot be opened by a writer. So the served
+file is never opened for writing: a new file is written beside it, checkpointed, closed and fsynced, and
+then renamed over the served one. Readers holding the old file keep reading it undisturbed; a reader
+that (re)connects after the rename sees the new one; no connection can see a mix. A publisher killed at
+any moment leaves the served file untouched (only a stray temporary file, removed by the next publish).
+
+Raw, staging and intermediate schemas hold unmasked personal data and never leave the build file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse.paths import serving_db_path
+
+PUBLISHED_SCHEMAS: tuple[str, ...] = ("marketing", "sales", "customer_success", "funnel", "audit")
+
+# Columns holding personal data: e-mail addresses, phone numbers and people's names. Matched on the
+# column name; values are replaced by a stable salted hash so analysts can still join on them.
+PII_COLUMN_PATTERN = re.compile(
+    r"(^|_)(e_?mail|phone|mobile|first_?name|last_?name|full_?name)($|_)"
+    r"|(^|_)(person|contact|lead|rep|owner|user|csm|manager|sdr|ae)_name$"
+    r"|^recipient$",
+    re.IGNORECASE,
+)
+# Tables whose plain ``name`` column is a person's name.
+PERSON_TABLE_PATTERN = re.compile(r"(sales_reps|users|people|persons|contacts|owners|employees)$")
+HASH_PREFIX = "pii_"
+HASH_HEX_CHARS = 20
+TMP_MARKER = ".tmp-"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    serving_path: Path
+    generation: str
+    published_at: datetime
+    row_counts: dict[str, int]
+    masked_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def pii_salt() -> str:
+    """Salt of the personal-data hashes (``WAREHOUSE_PII_SALT``): keep it secret and stable."""
+    return os.environ.get("WAREHOUSE_PII_SALT", "revenue_warehouse-default-salt")
+
+
+def is_personal_column(table: str, column: str) -> bool:
+    if PII_COLUMN_PATTERN.search(column):
+        return True
+    return column.lower() == "name" and bool(PERSON_TABLE_PATTERN.search(table.lower()))
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def mask_expression(column: str, salt: str) -> str:
+    """SQL for the stable hash of a personal value (case and surrounding spaces ignored)."""
+    col = _quote(column)
+    digest = f"sha256({_sql_literal(salt + '|')} || lower(trim(cast({col} as varchar))))"
+    return (
+        f"case when {col} is null then null "
+        f"else {_sql_literal(HASH_PREFIX)} || left({digest}, {HASH_HEX_CHARS}) end as {col}"
+    )
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = ? and table_schema = ? order by table_name",
+        [catalog, schema],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+        [catalog, schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _publish_lock(serving: Path) -> Iterator[None]:
+    """One publisher at a time per serving file (released by the OS if the process dies)."""
+    lock_path = serving.with_name(serving.name + ".publish.lock")
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_temporaries(serving: Path) -> None:
+    for stale in serving.parent.glob(f".{serving.name}{TMP_MARKER}*"):
+        stale.unlink(missing_ok=True)
+
+
+def _copy_schema(
+    con: duckdb.DuckDBPyConnection, schema: str, salt: str, masked: list[str], counts: dict[str, int]
+) -> None:
+    con.execute(f"create schema if not exists {_quote(schema)}")
+    for table in _tables(con, "build", schema):
+        select_list = []
+        for column in _columns(con, "build", schema, table):
+            if is_personal_column(table, column):
+                select_list.append(mask_expression(column, salt))
+                masked.append(f"{schema}.{table}.{column}")
+            else:
+                select_list.append(_quote(column))
+        target = f"{_quote(schema)}.{_quote(table)}"
+        con.execute(
+            f"create table {target} as select {', '.join(select_list)} "
+            f"from build.{_quote(schema)}.{_quote(table)}"
+        )
+        counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+
+
+def _write_publication(
+    con: duckdb.DuckDBPyConnection, generation: str, published_at: datetime, build_db: Path, counts: dict
+) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(
+        "create or replace table audit.publication "
+        "(generation varchar, published_at timestamp, build_file varchar, tables integer, total_rows bigint)"
+    )
+    con.execute(
+        "insert into audit.publication values (?, ?, ?, ?, ?)",
+        [generation, published_at.replace(tzinfo=None), str(build_db), len(counts), sum(counts.values())],
+    )
+    con.execute(
+        "create or replace table audit.published_tables "
+        "(generation varchar, table_schema varchar, table_name varchar, row_count bigint)"
+    )
+    rows = [[generation, *name.split(".", 1), n] for name, n in sorted(counts.items())]
+    if rows:
+        con.executemany("insert into audit.published_tables values (?, ?, ?, ?)", rows)
+
+
+def _verify(tmp: Path, counts: dict[str, int]) -> None:
+    """Re-open the closed file read-only and check every table is there with its rows."""
+    con = duckdb.connect(str(tmp), read_only=True)
+    try:
+        for name, expected in counts.items():
+            schema, table = name.split(".", 1)
+            got = con.execute(f"select count(*) from {_quote(schema)}.{_quote(table)}").fetchone()[0]
+            if got != expected:
+                raise RuntimeError(f"publish verification failed: {name} has {got} rows, expected {expected}")
+    finally:
+        con.close()
+
+
+def publish(
+    build_db: Path | str,
+    serving_db: Path | str | None = None,
+    *,
+    generation: str | None = None,
+    schemas: Sequence[str] = PUBLISHED_SCHEMAS,
+) -> PublishResult:
+    """Copy ``schemas`` from ``build_db`` into a new file and atomically replace ``serving_db`` with it.
+
+    The build file is attached read-only and must not be open read-write by another process.
+    Schemas missing from the build are skipped (the served file then simply lacks them).
+    """
+    started = time.monotonic()
+    build = Path(build_db).resolve()
+    if not build.exists():
+        raise FileNotFoundError(f"build database {build} does not exist: build before publishing")
+    serving = Path(serving_db).resolve() if serving_db else serving_db_path()
+    if serving == build:
+        raise ValueError(f"the serving file must not be the build file ({build})")
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    generation = generation or uuid.uuid4().hex
+    published_at = datetime.now(UTC)
+    salt = pii_salt()
+    counts: dict[str, int] = {}
+    masked: list[str] = []
+    with _publish_lock(serving):
+        _remove_stale_temporaries(serving)
+        tmp = serving.with_name(f".{serving.name}{TMP_MARKER}{uuid.uuid4().hex}")
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute(f"attach {_sql_literal(str(build))} as build (read_only)")
+                present = {
+                    r[0]
+                    for r in con.execute(
+                        "select schema_name from information_schema.schemata where catalog_name = 'build'"
+                    ).fetchall()
+                }
+                for schema in schemas:
+                    if schema in present:
+                        _copy_schema(con, schema, salt, masked, counts)
+                con.execute("detach build")
+                _write_publication(con, generation, published_at, build, counts)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            _verify(tmp, counts)
+            _fsync(tmp)
+            os.replace(tmp, serving)
+            _fsync(serving.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    return PublishResult(serving, generation, published_at, counts, masked, time.monotonic() - started)
+
+
+def connect_serving(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the served warehouse. Close it (and every other connection to the
+    file in this process) before reconnecting to see a newer publication."""
+    return duckdb.connect(str(path or serving_db_path()), read_only=True)
+
+
+def current_generation(path: Path | str | None = None) -> str | None:
+    """The generation of the served warehouse, or None when nothing has been published yet."""
+    target = Path(path) if path else serving_db_path()
+    if not target.exists():
+        return None
+    con = connect_serving(target)
+    try:
+        return con.execute("select generation from audit.publication").fetchone()[0]
+    finally:
+        con.close()

@@ -1,0 +1,203 @@
+"""Publish: masking, schemas that leave the build file, atomic replacement, concurrent readers, SIGKILL.
+
+These tests use small synthetic build files (so they run in seconds and know their own truth); the
+end-to-end write-audit-publish tests on the real pipeline are in test_wap*.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from revenue_warehouse.publish import PUBLISHED_SCHEMAS, connect_serving, current_generation, publish
+
+DATA_TABLES = (
+    "marketing.fct_leads",
+    "sales.fct_opportunities",
+    "customer_success.fct_renewals",
+    "funnel.fct_handoffs",
+    "audit.load_manifest",
+)
+
+
+def rows_for(generation: int) -> int:
+    return 2_000 + 37 * generation
+
+
+def make_build_db(path: Path, generation: int, scale: int = 1) -> None:
+    """A build file whose every published table carries ``generation`` and rows_for(generation)*scale rows."""
+    n = rows_for(generation) * scale
+    con = duckdb.connect(str(path))
+    try:
+        for schema in (*PUBLISHED_SCHEMAS, "raw_hubspot", "staging", "intermediate"):
+            con.execute(f"create schema if not exists {schema}")
+        for name in DATA_TABLES:
+            con.execute(
+                f"create or replace table {name} as select {generation} as generation, i as id, "
+                f"'Person ' || i as first_name, ' User' || i || '@Example.COM ' as email, "
+                f"'+1 555 ' || i as phone, 'Campaign ' || (i % 7) as campaign_name, i * 1.5 as amount_usd "
+                f"from range({n}) t(i)"
+            )
+        con.execute("create or replace table sales.dim_sales_reps as select 'Rep Smith' as name, 1 as id")
+        con.execute(
+            "create or replace table raw_hubspot.contact as select 'secret@example.com' as property_email"
+        )
+        con.execute("create or replace table staging.stg_x as select 1 as x")
+        con.execute("create or replace table intermediate.int_x as select 1 as x")
+    finally:
+        con.close()
+
+
+def test_publish_copies_marts_and_audit_only_and_masks_personal_data(tmp_path: Path) -> None:
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serve" / "serving.duckdb"
+    make_build_db(build, 3)
+    result = publish(build, serving, generation="g3")
+    assert result.serving_path == serving and serving.exists()
+    assert result.row_counts["marketing.fct_leads"] == rows_for(3)
+    con = connect_serving(serving)
+    try:
+        schemas = {
+            r[0]
+            for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()
+        }
+        assert schemas == set(PUBLISHED_SCHEMAS)
+        assert con.execute("select generation from audit.publication").fetchone()[0] == "g3"
+        # Every e-mail, phone and person name is hashed; non-personal text is untouched.
+        email, phone, first, campaign = con.execute(
+            "select email, phone, first_name, campaign_name from marketing.fct_leads where id = 5"
+        ).fetchone()
+        assert campaign == "Campaign 5"
+        for value in (email, phone, first):
+            assert value.startswith("pii_") and "5" not in value[:4]
+        assert con.execute("select name from sales.dim_sales_reps").fetchone()[0].startswith("pii_")
+        # Stable key: the same e-mail (case and spaces ignored) hashes the same in every table,
+        # so analysts can join on it.
+        joined = con.execute(
+            "select count(*) from marketing.fct_leads l join sales.fct_opportunities o using (email)"
+        ).fetchone()[0]
+        assert joined == rows_for(3)
+        salt = os.environ.get("WAREHOUSE_PII_SALT", "revenue_warehouse-default-salt")
+        expected = "pii_" + hashlib.sha256(f"{salt}|user5@example.com".encode()).hexdigest()[:20]
+        assert email == expected
+        # No clear-text personal value survives anywhere in the file.
+        for schema, table, column in con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR'"
+        ).fetchall():
+            leaked = con.execute(
+                f'select count(*) from "{schema}"."{table}" where "{column}" ilike \'%example.com%\' '
+                f"or \"{column}\" like 'Person %' or \"{column}\" like '+1 555%' or \"{column}\" = 'Rep Smith'"
+            ).fetchone()[0]
+            assert leaked == 0, f"{schema}.{table}.{column} leaks personal data"
+    finally:
+        con.close()
+    assert "marketing.fct_leads.email" in result.masked_columns
+    assert "marketing.fct_leads.campaign_name" not in result.masked_columns
+
+
+def test_publish_refuses_a_missing_build_and_leaves_serving_untouched(tmp_path: Path) -> None:
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serving.duckdb"
+    make_build_db(build, 1)
+    publish(build, serving, generation="g1")
+    before = serving.read_bytes()
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        publish(tmp_path / "nope.duckdb", serving)
+    with pytest.raises(ValueError, match="must not be the build file"):
+        publish(build, build)
+    assert serving.read_bytes() == before
+    assert current_generation(serving) == "g1"
+
+
+READER = r"""
+import sys, time, duckdb
+path, stop_file, expected_base, per_gen = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+tables = sys.argv[5].split(",")
+seen, queries = set(), 0
+import os
+while not os.path.exists(stop_file):
+    con = duckdb.connect(path, read_only=True)
+    try:
+        gen = con.execute("select generation from audit.publication").fetchone()[0]
+        g = int(gen[1:])
+        for t in tables:
+            n, lo, hi = con.execute(f"select count(*), min(generation), max(generation) from {t}").fetchone()
+            if (n, lo, hi) != (expected_base + per_gen * g, g, g):
+                print(f"MIXED {gen} {t} {n} {lo} {hi}", flush=True)
+                sys.exit(3)
+        seen.add(gen)
+        queries += 1
+    finally:
+        con.close()
+print("SEEN", ",".join(sorted(seen)), "QUERIES", queries, flush=True)
+"""
+
+
+def test_concurrent_reader_never_errors_nor_sees_partial_data(tmp_path: Path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    builds = []
+    for g in range(1, 6):
+        builds.append(tmp_path / f"build{g}.duckdb")
+        make_build_db(builds[-1], g)
+    publish(builds[0], serving, generation="g1")
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving), str(stop), "2000", "37", ",".join(DATA_TABLES)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(0.5)
+        for g, build in enumerate(builds[1:], start=2):
+            publish(build, serving, generation=f"g{g}")  # never blocked by the reader's open file
+            time.sleep(0.3)
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, f"reader failed: {out}\n{err}"
+    seen = out.split("SEEN ")[1].split(" QUERIES")[0].split(",")
+    queries = int(out.split("QUERIES ")[1])
+    assert "g5" in seen and len(seen) >= 3, out  # the reader really saw publications change under it
+    assert queries > 10
+    assert current_generation(serving) == "g5"
+
+
+PUBLISHER = (
+    "import sys; from revenue_warehouse.publish import publish; "
+    "publish(sys.argv[1], sys.argv[2], generation=sys.argv[3])"
+)
+
+
+def test_sigkill_during_publish_leaves_previous_file_intact(tmp_path: Path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    old, new = tmp_path / "old.duckdb", tmp_path / "new.duckdb"
+    make_build_db(old, 1)
+    make_build_db(new, 2, scale=200)  # big enough that the copy takes a while
+    publish(old, serving, generation="g1")
+    before = serving.read_bytes()
+    for delay in (None, 0.3, 0.6):
+        proc = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(new), str(serving), "g2"])
+        deadline = time.monotonic() + 60
+        # Kill while the new file is being written (it exists as a temporary beside the served one).
+        while not list(tmp_path.glob(".serving.duckdb.tmp-*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, "publisher finished before it could be killed"
+            time.sleep(0.005)
+        if delay:
+            time.sleep(delay)
+        assert proc.poll() is None, "publisher finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert serving.read_bytes() == before
+        assert current_generation(serving) == "g1"
+    # The next publish cleans the stray temporary up and succeeds.
+    publish(new, serving, generation="g2")
+    assert current_generation(serving) == "g2"
+    assert not list(tmp_path.glob(".serving.duckdb.tmp-*"))
