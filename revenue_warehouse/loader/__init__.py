@@ -1,0 +1,32 @@
+"""Pure loading logic (no Dagster): extract files -> ``raw_<system>.<table>`` + ``audit`` tables."""
+
+from revenue_warehouse.loader.api import connect, load_extracts, load_file
+from revenue_warehouse.loader.discovery import discover, extract_dates
+from revenue_warehouse.loader.models import (
+    FAILED,
+    LOADED,
+    REPLACED,
+    SKIPPED_DUPLICATE,
+    AccountingError,
+    ExtractFile,
+    FileResult,
+    LoadError,
+    LoadSummary,
+)
+
+__all__ = [
+    "FAILED",
+    "LOADED",
+    "REPLACED",
+    "SKIPPED_DUPLICATE",
+    "AccountingError",
+    "ExtractFile",
+    "FileResult",
+    "LoadError",
+    "LoadSummary",
+    "connect",
+    "discover",
+    "extract_dates",
+    "load_extracts",
+    "load_file",
+]

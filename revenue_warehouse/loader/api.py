@@ -1,0 +1,171 @@
+"""The loader's entry points: ``load_extracts`` (a directory of extracts) and ``load_file`` (one file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse.contract import Table, get_table
+from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
+from revenue_warehouse.loader.discovery import discover, read_header, sha256
+from revenue_warehouse.loader.models import (
+    FAILED,
+    LOADED,
+    REPLACED,
+    SKIPPED_DUPLICATE,
+    ExtractFile,
+    FileResult,
+    LoadError,
+    LoadSummary,
+)
+from revenue_warehouse.loader.schema import ensure_audit, ensure_raw_table
+
+
+def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
+    path = Path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path))
+
+
+def load_extracts(
+    db_path: Path | str,
+    extracts_dir: Path | str,
+    *,
+    dates: Iterable[date | str] | None = None,
+    systems: Iterable[str] | None = None,
+    run_id: str = "manual",
+) -> LoadSummary:
+    """Load every extract file of the given dates (all when ``None``) and systems into
+    ``raw_<system>.<table>`` of the DuckDB file ``db_path``. A file that fails (missing required column,
+    unreadable) is recorded as failed in the summary and ``audit.load_manifest``; every other file still
+    loads. Call ``summary.raise_for_failures()`` to turn failures into an exception."""
+    files, unknown = discover(Path(extracts_dir), dates=dates, systems=systems)
+    summary = LoadSummary(run_id=run_id, unknown_paths=unknown)
+    by_table: dict[tuple[str, str], list[ExtractFile]] = {}
+    for f in files:
+        by_table.setdefault((f.system, f.table), []).append(f)
+    con = connect(db_path)
+    try:
+        ensure_audit(con)
+        for (system, name), table_files in sorted(by_table.items()):
+            summary.files.extend(load_table_files(con, get_table(system, name), table_files, run_id=run_id))
+    finally:
+        con.close()
+    return summary
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    path: Path | str,
+    *,
+    extract_date: date,
+    run_id: str,
+    source_name: str | None = None,
+) -> FileResult:
+    """Load one file into ``table``'s raw table, replacing that extract date; raise ``LoadError`` naming
+    the file and column if a required column is missing."""
+    path = Path(path)
+    ensure_audit(con)
+    extract = ExtractFile(table.system, table.name, extract_date, path, source_name or str(path))
+    [result] = load_table_files(con, table, [extract], run_id=run_id, skip_duplicates=False)
+    if result.failed:
+        raise LoadError(result.error)
+    return result
+
+
+def load_table_files(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[ExtractFile],
+    *,
+    run_id: str,
+    skip_duplicates: bool = True,
+) -> list[FileResult]:
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    ensure_raw_table(con, table)
+    previous = _previous_loads(con, table)
+    per_date: dict[date, int] = {}
+    for f in files:
+        per_date[f.extract_date] = per_date.get(f.extract_date, 0) + 1
+    results: list[FileResult] = []
+    planned: list[PlannedFile] = []
+    for f in files:
+        result = FileResult(f.system, f.table, f.extract_date, f.source_name)
+        results.append(result)
+        try:
+            result.checksum = sha256(f.path)
+            if per_date[f.extract_date] > 1:
+                raise LoadError(f"{f.path}: more than one file for {f.table} on {f.extract_date}")
+            header = read_header(f.path)
+            missing = [c for c in table.required_columns if c not in header]
+            if header and missing:
+                raise LoadError(
+                    f"{f.path}: missing required column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(repr(c) for c in missing)} "
+                    f"for {table.qualified_name}"
+                )
+        except (LoadError, OSError, duckdb.Error) as exc:
+            _fail(result, exc)
+            continue
+        prev = previous.get(f.extract_date)
+        if skip_duplicates and prev and prev["checksum"] == result.checksum and prev["file"] == f.source_name:
+            result.status = SKIPPED_DUPLICATE
+            for key in ("rows_in_file", "rows_loaded", "rows_quarantined", "new_columns"):
+                setattr(result, key, prev[key] if prev[key] is not None else [])
+            continue
+        result.status = REPLACED if prev else LOADED
+        planned.append(PlannedFile(f, header, result))
+    _load_planned(con, table, planned, run_id=run_id, loaded_at=loaded_at)
+    write_manifest(
+        con,
+        [r for r in results if r.status in (FAILED, SKIPPED_DUPLICATE)],
+        run_id=run_id,
+        loaded_at=loaded_at,
+    )
+    return results
+
+
+def _load_planned(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    planned: list[PlannedFile],
+    *,
+    run_id: str,
+    loaded_at: datetime,
+) -> None:
+    """All files in one transaction; if that fails, each file on its own so only the culprit fails."""
+    if not planned:
+        return
+    try:
+        load_batch(con, table, planned, run_id=run_id, loaded_at=loaded_at)
+        return
+    except (LoadError, duckdb.Error) as exc:
+        if len(planned) == 1:
+            _fail(planned[0].result, exc)
+            return
+    for p in planned:
+        _load_planned(con, table, [p], run_id=run_id, loaded_at=loaded_at)
+
+
+def _fail(result: FileResult, exc: BaseException) -> None:
+    result.status = FAILED
+    result.error = str(exc)
+    result.rows_loaded = result.rows_quarantined = result.rows_in_file = 0
+    result.new_columns = []
+
+
+def _previous_loads(con: duckdb.DuckDBPyConnection, table: Table) -> dict[date, dict]:
+    """The latest successful manifest row per extract date of ``table``."""
+    rows = con.execute(
+        """SELECT extract_date, file, checksum, rows_in_file, rows_loaded, rows_quarantined, new_columns
+        FROM audit.load_manifest
+        WHERE system = ? AND table_name = ? AND status <> 'failed'
+        QUALIFY row_number() OVER (PARTITION BY extract_date ORDER BY loaded_at DESC, rowid DESC) = 1""",
+        [table.system, table.name],
+    ).fetchall()
+    keys = ("file", "checksum", "rows_in_file", "rows_loaded", "rows_quarantined", "new_columns")
+    return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}

@@ -1,0 +1,77 @@
+"""DDL for the raw tables and the audit schema."""
+
+from __future__ import annotations
+
+import duckdb
+
+from revenue_warehouse.contract import Table
+from revenue_warehouse.loader.discovery import ident
+
+PROVENANCE: tuple[tuple[str, str], ...] = (
+    ("_source_file", "VARCHAR"),
+    ("_source_row_number", "BIGINT"),
+    ("_loaded_at", "TIMESTAMP"),
+    ("_run_id", "VARCHAR"),
+    ("_extract_date", "DATE"),
+)
+
+MANIFEST_DDL = """
+CREATE TABLE IF NOT EXISTS audit.load_manifest (
+    system VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    extract_date DATE NOT NULL,
+    file VARCHAR NOT NULL,
+    checksum VARCHAR,
+    rows_in_file BIGINT,
+    rows_loaded BIGINT,
+    rows_quarantined BIGINT,
+    status VARCHAR NOT NULL,
+    error VARCHAR,
+    new_columns VARCHAR[],
+    run_id VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL
+)"""
+
+QUARANTINE_DDL = """
+CREATE TABLE IF NOT EXISTS audit.quarantine (
+    run_id VARCHAR NOT NULL,
+    system VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    extract_date DATE NOT NULL,
+    file VARCHAR NOT NULL,
+    row_number BIGINT NOT NULL,
+    column_name VARCHAR,
+    raw_line VARCHAR,
+    error_type VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    quarantined_at TIMESTAMP NOT NULL
+)"""
+
+
+def ensure_audit(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(MANIFEST_DDL)
+    con.execute(QUARANTINE_DDL)
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:
+    """Create ``raw_<system>.<table>`` typed per the contract if missing; return its current columns."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident('raw_' + table.system)}")
+    cols = [f"{ident(c.name)} {c.type}" for c in table.columns]
+    cols += [f"{ident(name)} {type_}" for name, type_ in PROVENANCE]
+    con.execute(f"CREATE TABLE IF NOT EXISTS {raw_name(table)} ({', '.join(cols)})")
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+        [f"raw_{table.system}", table.name],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def add_columns(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) -> None:
+    """Schema evolution: undeclared columns are kept as VARCHAR."""
+    for name in names:
+        con.execute(f"ALTER TABLE {raw_name(table)} ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
+
+
+def raw_name(table: Table) -> str:
+    return f"{ident('raw_' + table.system)}.{ident(table.name)}"
