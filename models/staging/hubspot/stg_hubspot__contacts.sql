@@ -1,0 +1,57 @@
+{%- set columns = [
+    {"name": "id", "datatype": dbt.type_bigint()},
+    {"name": "_fivetran_deleted", "datatype": dbt.type_boolean()},
+    {"name": "property_email", "datatype": dbt.type_string()},
+    {"name": "property_firstname", "datatype": dbt.type_string()},
+    {"name": "property_lastname", "datatype": dbt.type_string()},
+    {"name": "property_company", "datatype": dbt.type_string()},
+    {"name": "property_jobtitle", "datatype": dbt.type_string()},
+    {"name": "property_phone", "datatype": dbt.type_string()},
+    {"name": "property_createdate", "datatype": dbt.type_timestamp()},
+    {"name": "property_lifecyclestage", "datatype": dbt.type_string()},
+    {"name": "property_hs_lifecyclestage_marketingqualifiedlead_date", "datatype": dbt.type_timestamp()},
+    {"name": "property_hs_analytics_source", "datatype": dbt.type_string()},
+    {"name": "property_hs_analytics_source_data_1", "datatype": dbt.type_string()},
+    {"name": "property_hubspotscore", "datatype": dbt.type_bigint()},
+    {"name": "property_associatedcompanyid", "datatype": dbt.type_bigint()},
+    {"name": "property_salesforceleadid", "datatype": dbt.type_string()},
+    {"name": "property_salesforcecontactid", "datatype": dbt.type_string()},
+] + provenance_columns() -%}
+
+with
+
+source as (
+    select
+        {{ fill_staging_columns(source('hubspot', 'contact'), columns) }}
+    from {{ source('hubspot', 'contact') }}
+),
+
+latest as (
+    {{ latest_record('source', 'id') }}
+),
+
+final as (
+    select
+        id as contact_id,
+        {{ normalize_email('property_email') }} as email,
+        {{ email_domain('property_email') }} as email_domain,
+        property_firstname as first_name,
+        property_lastname as last_name,
+        property_company as company_name,
+        property_jobtitle as job_title,
+        property_phone as phone,
+        property_createdate as created_at,
+        lower(property_lifecyclestage) as lifecycle_stage,
+        property_hs_lifecyclestage_marketingqualifiedlead_date as became_mql_at,
+        upper(property_hs_analytics_source) as original_source,
+        property_hs_analytics_source_data_1 as original_source_detail,
+        property_hubspotscore as hubspot_score,
+        property_associatedcompanyid as company_id,
+        nullif(trim(property_salesforceleadid), '') as salesforce_lead_id,
+        nullif(trim(property_salesforcecontactid), '') as salesforce_contact_id,
+        {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
+        _fivetran_synced as synced_at
+    from latest
+)
+
+select * from final

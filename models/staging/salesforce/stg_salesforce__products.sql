@@ -1,0 +1,34 @@
+{%- set columns = [
+    {"name": "id", "datatype": dbt.type_string()},
+    {"name": "is_deleted", "datatype": dbt.type_boolean()},
+    {"name": "name", "datatype": dbt.type_string()},
+    {"name": "product_code", "datatype": dbt.type_string()},
+    {"name": "family", "datatype": dbt.type_string()},
+    {"name": "is_active", "datatype": dbt.type_boolean()},
+] + provenance_columns() -%}
+
+with
+
+source as (
+    select
+        {{ fill_staging_columns(source('salesforce', 'product_2'), columns) }}
+    from {{ source('salesforce', 'product_2') }}
+),
+
+latest as (
+    {{ latest_record('source', 'id') }}
+),
+
+final as (
+    select
+        id as product_id,
+        name as product_name,
+        product_code,
+        family as product_family,
+        coalesce(is_active, false) as is_active,
+        {{ soft_deleted(['is_deleted']) }} as is_deleted,
+        _fivetran_synced as synced_at
+    from latest
+)
+
+select * from final
