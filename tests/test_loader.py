@@ -1,0 +1,292 @@
+"""The loader on hand-written extracts: counts, provenance, idempotence, re-delivery, bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_loader_support import csv_text, rows_in_csv, sample_rows, write_extract
+
+from revenue_warehouse.contract import TABLES, get_table
+from revenue_warehouse.loader import (
+    FAILED,
+    LOADED,
+    REPLACED,
+    SKIPPED_DUPLICATE,
+    LoadError,
+    load_extracts,
+    load_file,
+)
+
+D1, D2, D3 = date(2023, 1, 1), date(2023, 1, 2), date(2023, 1, 3)
+ROWS = {("hubspot", "contact"): 5, ("salesforce", "opportunity"): 4, ("stripe", "invoice"): 3}
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def table_checksum(db: Path, qualified: str) -> tuple:
+    """Row count and an order-independent hash of every business and provenance column but load time/run."""
+    return query(
+        db,
+        f"SELECT count(*), sum(hash(COLUMNS(* EXCLUDE (_loaded_at, _run_id)))) FROM {qualified}",
+    )[0]
+
+
+@pytest.fixture
+def clean_extracts(tmp_path: Path) -> Path:
+    root = tmp_path / "extracts"
+    for (system, table), n in ROWS.items():
+        for k, day in enumerate((D1, D2, D3)):
+            write_extract(root, system, table, day, sample_rows(system, table, n + k, start=100 * k))
+    return root
+
+
+def test_row_counts_equal_file_rows_with_provenance(clean_extracts: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    summary = load_extracts(db, clean_extracts, run_id="r1")
+    assert not summary.failures
+    assert {f.status for f in summary.files} == {LOADED}
+    for (system, table), _ in ROWS.items():
+        files = sorted((clean_extracts / system / table).glob("*.csv"))
+        expected = sum(rows_in_csv(f) for f in files)
+        assert query(db, f"SELECT count(*) FROM raw_{system}.{table}")[0][0] == expected
+        # every data row of every file is there once, numbered 1..n in file order
+        per_file = query(
+            db,
+            f"""SELECT _source_file, _extract_date, min(_source_row_number), max(_source_row_number),
+                       count(DISTINCT _source_row_number), any_value(_run_id)
+                FROM raw_{system}.{table} GROUP BY ALL ORDER BY 1""",
+        )
+        assert [(p, d, lo, hi, n, r) for p, d, lo, hi, n, r in per_file] == [
+            (
+                f"{system}/{table}/{f.stem}.csv",
+                date.fromisoformat(f.stem),
+                1,
+                rows_in_csv(f),
+                rows_in_csv(f),
+                "r1",
+            )
+            for f in files
+        ]
+    # values typed per the contract
+    amount, created = query(
+        db, "SELECT amount, created_date FROM raw_salesforce.opportunity WHERE id = 'id-1'"
+    )[0]
+    assert str(amount) == "1.25" and created.isoformat(" ") == "2023-01-02 10:01:00"
+    manifest = query(
+        db, "SELECT count(*), sum(rows_in_file), bool_and(status = 'loaded') FROM audit.load_manifest"
+    )
+    assert manifest == [(9, sum(n + k for n in ROWS.values() for k in range(3)), True)]
+
+
+def test_second_run_is_identical_and_recognises_same_files(clean_extracts: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    load_extracts(db, clean_extracts, run_id="r1")
+    before = {t: table_checksum(db, f"raw_{t[0]}.{t[1]}") for t in ROWS}
+    loaded_at = query(db, "SELECT DISTINCT _loaded_at FROM raw_hubspot.contact")
+    summary = load_extracts(db, clean_extracts, run_id="r2")
+    assert {f.status for f in summary.files} == {SKIPPED_DUPLICATE}
+    assert {t: table_checksum(db, f"raw_{t[0]}.{t[1]}") for t in ROWS} == before
+    assert query(db, "SELECT DISTINCT _loaded_at FROM raw_hubspot.contact") == loaded_at
+    # a forced reload of one date (load_file) replaces exactly that date: still no duplicates
+    with duckdb.connect(str(db)) as con:
+        path = clean_extracts / "hubspot" / "contact" / f"{D2}.csv"
+        load_file(
+            con,
+            get_table("hubspot", "contact"),
+            path,
+            extract_date=D2,
+            run_id="r3",
+            source_name=f"hubspot/contact/{D2}.csv",
+        )
+    assert table_checksum(db, "raw_hubspot.contact") == before[("hubspot", "contact")]
+    assert query(db, "SELECT count(*) FROM raw_hubspot.contact WHERE _run_id = 'r3'") == [(6,)]
+
+
+def test_changed_redelivery_replaces_that_date_only(clean_extracts: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    load_extracts(db, clean_extracts, run_id="r1")
+    write_extract(clean_extracts, "stripe", "invoice", D2, sample_rows("stripe", "invoice", 2, start=900))
+    summary = load_extracts(db, clean_extracts, run_id="r2")
+    status = {(f.table, f.extract_date): f.status for f in summary.files}
+    assert status[("invoice", D2)] == REPLACED
+    assert [s for k, s in status.items() if k != ("invoice", D2)] == [SKIPPED_DUPLICATE] * 8
+    rows = query(db, "SELECT _extract_date, count(*), min(id) FROM raw_stripe.invoice GROUP BY 1 ORDER BY 1")
+    assert rows == [(D1, 3, "id-0"), (D2, 2, "id-900"), (D3, 5, "id-200")]
+
+
+def test_corrupted_files_quarantine_or_fail_named_while_the_rest_loads(
+    clean_extracts: Path, tmp_path: Path
+) -> None:
+    good = sample_rows("salesforce", "opportunity", 6, start=500)
+    header = list(good[0])
+    lines = csv_text(good).splitlines()
+    bad_date = dict(good[1], close_date="2023-02-30")  # row 2: impossible date
+    bad_amount = dict(good[3], amount="12,5 EUR")  # row 4: non-numeric amount (quoted, has a comma)
+    text = csv_text([good[0], bad_date, good[2], bad_amount, good[4]], header)
+    truncated = lines[6][: len(lines[6]) // 3]  # row 6: a line cut short
+    write_extract(clean_extracts, "salesforce", "opportunity", D2, text + truncated + "\n")
+    # missing required column: the file fails, naming file and column
+    no_id = [
+        {k: v for k, v in r.items() if k != "property_createdate"}
+        for r in sample_rows("hubspot", "contact", 3)
+    ]
+    write_extract(clean_extracts, "hubspot", "contact", D3, no_id)
+    # empty file and a file with a byte-order mark
+    write_extract(clean_extracts, "stripe", "invoice", D1, "")
+    write_extract(clean_extracts, "stripe", "invoice", D3, "id,_fivetran_synced,customer_id,created\r\n")
+    write_extract(
+        clean_extracts, "stripe", "invoice", D2, sample_rows("stripe", "invoice", 4, start=700), bom=True
+    )
+
+    db = tmp_path / "build.duckdb"
+    summary = load_extracts(db, clean_extracts, run_id="bad")
+    by_key = {(f.table, f.extract_date): f for f in summary.files}
+
+    failed = by_key[("contact", D3)]
+    assert failed.status == FAILED
+    assert "hubspot/contact/2023-01-03.csv" in failed.error and "'property_createdate'" in failed.error
+    assert [f for f in summary.files if f.failed] == [failed]
+    with pytest.raises(LoadError, match="property_createdate"):
+        summary.raise_for_failures()
+
+    opp = by_key[("opportunity", D2)]
+    assert (opp.rows_in_file, opp.rows_loaded, opp.rows_quarantined) == (6, 3, 3)
+    quarantine = query(
+        db,
+        "SELECT row_number, column_name, error_type, raw_line, reason FROM audit.quarantine ORDER BY row_number",
+    )
+    assert [(r[0], r[1], r[2]) for r in quarantine] == [
+        (2, "close_date", "cast"),
+        (4, "amount", "cast"),
+        (6, quarantine[2][1], "parse"),
+    ]
+    assert "'2023-02-30' is not a valid DATE" in quarantine[0][4]
+    assert '"12,5 EUR"' in quarantine[1][3] and "DECIMAL" in quarantine[1][4]
+    assert quarantine[2][3] == truncated and "MISSING COLUMNS" in quarantine[2][4]
+    assert query(
+        db,
+        f"SELECT _source_row_number FROM raw_salesforce.opportunity WHERE _extract_date = '{D2}' ORDER BY 1",
+    ) == [(1,), (3,), (5,)]
+
+    assert (by_key[("invoice", D1)].status, by_key[("invoice", D1)].rows_in_file) == (LOADED, 0)
+    assert (by_key[("invoice", D3)].status, by_key[("invoice", D3)].rows_in_file) == (LOADED, 0)
+    bom = by_key[("invoice", D2)]
+    assert (bom.rows_loaded, bom.rows_quarantined) == (4, 0)
+    assert query(db, f"SELECT min(id) FROM raw_stripe.invoice WHERE _extract_date = '{D2}'") == [("id-700",)]
+    # every other partition loaded
+    assert query(db, "SELECT count(*) FROM raw_hubspot.contact") == [(5 + 6,)]
+    # accounting identity, per file, in the manifest
+    assert query(
+        db, "SELECT count(*) FROM audit.load_manifest WHERE rows_in_file <> rows_loaded + rows_quarantined"
+    ) == [(0,)]
+    for f in summary.files:
+        assert f.rows_in_file == f.rows_loaded + f.rows_quarantined
+
+
+def test_fixing_a_failed_file_loads_it(clean_extracts: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    rows = sample_rows("hubspot", "contact", 2)
+    write_extract(clean_extracts, "hubspot", "contact", D1, csv_text(rows, ["id", "_fivetran_synced"]))
+    first = load_extracts(db, clean_extracts, dates=[D1], systems=["hubspot"], run_id="r1")
+    assert [f.status for f in first.files] == [FAILED]
+    assert query(db, "SELECT count(*) FROM raw_hubspot.contact") == [(0,)]
+    write_extract(clean_extracts, "hubspot", "contact", D1, rows)
+    second = load_extracts(db, clean_extracts, dates=[D1], systems=["hubspot"], run_id="r2")
+    assert [(f.status, f.rows_loaded) for f in second.files] == [(LOADED, 2)]
+
+
+def test_new_columns_are_kept_and_reported_and_missing_optional_ones_are_null(tmp_path: Path) -> None:
+    root = tmp_path / "extracts"
+    rows = [dict(r, brand_new_field=f"x{i}") for i, r in enumerate(sample_rows("stripe", "plan", 3))]
+    for r in rows:
+        del r["nickname"]
+    write_extract(root, "stripe", "plan", D1, rows)
+    write_extract(root, "stripe", "plan", D2, sample_rows("stripe", "plan", 2, start=10))
+    db = tmp_path / "build.duckdb"
+    summary = load_extracts(db, root, run_id="r1")
+    assert [f.new_columns for f in summary.files] == [["brand_new_field"], []]
+    assert query(
+        db, "SELECT _extract_date, brand_new_field, nickname FROM raw_stripe.plan ORDER BY _extract_date, id"
+    ) == [
+        (D1, "x0", None),
+        (D1, "x1", None),
+        (D1, "x2", None),
+        (D2, None, "nickname-10"),
+        (D2, None, "nickname-11"),
+    ]
+    assert query(db, "SELECT new_columns FROM audit.load_manifest ORDER BY extract_date") == [
+        (["brand_new_field"],),
+        ([],),
+    ]
+
+
+def test_row_numbers_stay_true_around_multiline_fields_and_rejects(tmp_path: Path) -> None:
+    rows = sample_rows("hubspot", "email_event", 5)
+    rows[0]["recipient"] = "line one\nline two, with comma"
+    text = csv_text(rows).splitlines(keepends=True)
+    # header, row1 (2 physical lines), row2, then an extra-columns row as row 3, then rows 3..5 as 4..6
+    corrupted = "".join(text[:4]) + "x,y,z,w,v,u,t,s\n" + "".join(text[4:])
+    path = write_extract(tmp_path, "hubspot", "email_event", D1, corrupted)
+    with duckdb.connect(str(tmp_path / "b.duckdb")) as con:
+        result = load_file(con, get_table("hubspot", "email_event"), path, extract_date=D1, run_id="r")
+        assert (result.rows_in_file, result.rows_loaded, result.rows_quarantined) == (6, 5, 1)
+        got = con.execute("SELECT _source_row_number, id FROM raw_hubspot.email_event ORDER BY 1").fetchall()
+        assert got == [(1, "id-0"), (2, "id-1"), (4, "id-2"), (5, "id-3"), (6, "id-4")]
+        assert con.execute("SELECT row_number, error_type FROM audit.quarantine").fetchall() == [(3, "parse")]
+
+
+def test_parquet_extracts_load_like_csv(tmp_path: Path) -> None:
+    root = tmp_path / "extracts"
+    rows = sample_rows("stripe", "usage_record", 4)
+    src = write_extract(tmp_path / "csv", "stripe", "usage_record", D1, rows)
+    target = root / "stripe" / "usage_record" / f"{D1}.parquet"
+    target.parent.mkdir(parents=True)
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) TO '{target}' (FORMAT parquet)")
+    db = tmp_path / "build.duckdb"
+    summary = load_extracts(db, root, run_id="r1")
+    assert [(f.status, f.rows_loaded) for f in summary.files] == [(LOADED, 4)]
+    assert query(db, "SELECT _source_row_number, quantity FROM raw_stripe.usage_record ORDER BY 1") == [
+        (i + 1, 1000 + i) for i in range(4)
+    ]
+
+
+def test_load_file_raises_naming_file_and_column(tmp_path: Path) -> None:
+    path = write_extract(
+        tmp_path,
+        "stripe",
+        "subscription",
+        D1,
+        csv_text(sample_rows("stripe", "subscription", 2), ["id", "_fivetran_synced"]),
+    )
+    with (
+        duckdb.connect() as con,
+        pytest.raises(LoadError, match=r"subscription/2023-01-01.csv: missing required column 'customer_id'"),
+    ):
+        load_file(con, get_table("stripe", "subscription"), path, extract_date=D1, run_id="r")
+
+
+def test_unknown_paths_are_reported_not_ignored(clean_extracts: Path, tmp_path: Path) -> None:
+    (clean_extracts / "stripe" / "not_a_table").mkdir()
+    (clean_extracts / "stripe" / "not_a_table" / f"{D1}.csv").write_text("id\n1\n")
+    (clean_extracts / "stripe" / "invoice" / "notes.txt").write_text("hi")
+    summary = load_extracts(tmp_path / "b.duckdb", clean_extracts, systems=["stripe"], run_id="r")
+    assert sorted(summary.unknown_paths) == ["stripe/invoice/notes.txt", f"stripe/not_a_table/{D1}.csv"]
+
+
+def test_every_contract_table_loads_from_generated_sample_rows(tmp_path: Path) -> None:
+    root = tmp_path / "extracts"
+    for t in TABLES:
+        write_extract(root, t.system, t.name, D1, sample_rows(t.system, t.name, 3))
+    summary = load_extracts(tmp_path / "b.duckdb", root, run_id="r")
+    assert len(summary.files) == len(TABLES)
+    assert [
+        (f.table, f.rows_loaded, f.rows_quarantined)
+        for f in summary.files
+        if (f.rows_loaded, f.rows_quarantined) != (3, 0)
+    ] == []
