@@ -1,0 +1,101 @@
+"""Check results: the ``audit.check_results`` table and the failure message the run fails with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+CHECK_RESULTS_DDL = """
+create table if not exists audit.check_results (
+    run_id varchar not null,
+    checked_at timestamp not null,
+    suite varchar not null,
+    gx_suite varchar not null,
+    expectation varchar not null,
+    gx_expectation varchar not null,
+    guards varchar,
+    handoff varchar,
+    severity varchar not null,
+    success boolean not null,
+    observed_value varchar,
+    threshold varchar,
+    element_count bigint,
+    failing_record_count bigint not null,
+    sample_failing_keys varchar[],
+    description varchar
+)"""
+COLUMNS = ["run_id", "checked_at", "suite", "gx_suite", "expectation", "gx_expectation", "guards", "handoff", "severity", "success", "observed_value", "threshold", "element_count", "failing_record_count", "sample_failing_keys", "description"]
+
+
+@dataclass
+class CheckResult:
+    run_id: str
+    suite: str
+    gx_suite: str
+    expectation: str
+    gx_expectation: str
+    guards: str
+    handoff: str | None
+    severity: str
+    success: bool
+    observed_value: str
+    threshold: str
+    element_count: int
+    failing_record_count: int
+    sample_failing_keys: list[str]
+    description: str = ""
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+    @property
+    def blocking_failure(self) -> bool:
+        return not self.success and self.severity == "error"
+
+    def message(self) -> str:
+        what = f"handoff {self.handoff}" if self.handoff else f"suite {self.suite}"
+        samples = ", ".join(self.sample_failing_keys) or "none"
+        return (
+            f"{what}: expectation {self.expectation} failed ({self.severity}): "
+            f"{self.failing_record_count} failing records ({self.element_count} rows checked; "
+            f"observed {self.observed_value}; threshold {self.threshold or 'n/a'}); sample ids: {samples}"
+        )
+
+
+class CheckFailed(RuntimeError):
+    """A blocking (severity ``error``) check failed: nothing may be published."""
+
+    def __init__(self, failures: Sequence[CheckResult]):
+        self.failures = list(failures)
+        lines = [f"{len(self.failures)} blocking check(s) failed, nothing published:"]
+        lines += [f"  - {f.message()}" for f in self.failures]
+        super().__init__("\n".join(lines))
+
+
+def raise_on_blocking(results: Sequence[CheckResult]) -> None:
+    failures = [r for r in results if r.blocking_failure]
+    if failures:
+        raise CheckFailed(failures)
+
+
+def write_results(con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult]) -> None:
+    """Replace this run's rows for the suites in ``results`` (re-running a check is idempotent)."""
+    con.execute("create schema if not exists audit")
+    con.execute(CHECK_RESULTS_DDL)
+    for run_id, suite in sorted({(r.run_id, r.suite) for r in results}):
+        con.execute("delete from audit.check_results where run_id = ? and suite = ?", [run_id, suite])
+    rows = [[asdict(r)[c] for c in COLUMNS] for r in results]
+    if rows:
+        placeholders = ", ".join("?" for _ in COLUMNS)
+        con.executemany(
+            f"insert into audit.check_results ({', '.join(COLUMNS)}) values ({placeholders})", rows
+        )
+
+
+def read_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:
+    rows = con.execute(
+        f"select {', '.join(COLUMNS)} from audit.check_results where run_id = ? order by suite, expectation",
+        [run_id],
+    ).fetchall()
+    return [CheckResult(**dict(zip(COLUMNS, row, strict=True))) for row in rows]

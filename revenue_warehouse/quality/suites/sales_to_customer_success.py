@@ -1,0 +1,65 @@
+"""Sales to customer success: every won new-business deal (closed at least ``grace_days`` before the
+as-of date, so deals still in flight are not flagged) has a CS introduction, an onboarding kickoff, a
+billing customer and a subscription starting within ``max_days`` of the close; the deal's annual amount
+and 12 x the subscription's first MRR agree within ``tolerance``."""
+
+from __future__ import annotations
+
+from revenue_warehouse.quality.spec import Frame, Params, Suite, at_most, not_null
+
+HANDOFF = "sales_to_customer_success"
+NO_SUBSCRIPTION_DAYS = 99_999  # a missing subscription counts as never starting
+
+
+def _won_deals_sql(params: Params) -> str:
+    return f"""
+select
+    o.opportunity_id,
+    o.cs_introduced_at,
+    o.kickoff_at,
+    o.billing_customer_id,
+    coalesce(
+        {{days}},
+        {NO_SUBSCRIPTION_DAYS}
+    ) as days_to_subscription,
+    o.amount_gap
+from customer_success.fct_onboarding as o
+where cast(o.closed_at as date) <= date '{params["as_of"]}' - interval {int(params["grace_days"])} day
+order by 1
+"""
+
+
+SUITE = Suite(
+    name=HANDOFF,
+    handoff=HANDOFF,
+    description="Won deals are introduced to customer success, onboarded and billed as sold.",
+    frames=(
+        Frame(
+            "won_deals",
+            guards="customer_success.fct_onboarding",
+            key="opportunity_id",
+            sql=_won_deals_sql,
+            expectations=(
+                not_null(
+                    "won_deal_has_cs_introduction", "cs_introduced_at", "A CS introduction task is logged."
+                ),
+                not_null(
+                    "won_deal_has_onboarding_kickoff", "kickoff_at", "An onboarding kickoff meeting is held."
+                ),
+                not_null("won_deal_has_billing_customer", "billing_customer_id", "A Stripe customer exists."),
+                at_most(
+                    "won_deal_has_subscription_in_time",
+                    "days_to_subscription",
+                    "max_days",
+                    "A subscription starts at most max_days after the close date.",
+                ),
+                at_most(
+                    "deal_amount_matches_subscription",
+                    "amount_gap",
+                    "tolerance",
+                    "|deal annual amount - 12 x first subscription MRR| / deal annual amount (USD).",
+                ),
+            ),
+        ),
+    ),
+)
