@@ -1,0 +1,59 @@
+"""``warehouse check``: run the Great Expectations suites on the build database."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from revenue_warehouse.paths import build_db_path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="Run the GX handoff and load-completeness checks on the build database.",
+        description=(
+            "Validate the handoff marts and load completeness with Great Expectations, write "
+            "audit.check_results and Data Docs HTML, and exit 1 if a blocking (severity error) check fails."
+        ),
+    )
+    parser.add_argument("--db", type=Path, default=None, help="build database (default: WAREHOUSE_BUILD_DB)")
+    parser.add_argument("--suite", action="append", dest="suites", help="run only this suite (repeatable)")
+    parser.add_argument("--run-id", default=None, help="run id recorded with the results (default: new)")
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="as-of date (default: latest extract)"
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None, help="checks.yml (default: WAREHOUSE_CHECKS_CONFIG)"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def print_results(results: Sequence) -> None:
+    for r in results:
+        status = "PASS" if r.success else ("FAIL" if r.severity == "error" else "WARN")
+        print(
+            f"  {status:4} {r.suite}.{r.expectation}: {r.failing_record_count} failing, observed {r.observed_value}"
+        )
+
+
+def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.quality.config import load_config
+    from revenue_warehouse.quality.results import CheckFailed, raise_on_blocking
+    from revenue_warehouse.quality.runner import data_docs_dir, run_checks
+
+    db = args.db or build_db_path()
+    run_id = args.run_id or f"check-{uuid.uuid4().hex[:12]}"
+    results = run_checks(db, run_id, args.suites, config=load_config(args.config), as_of=args.as_of)
+    print(f"checks on {db} (run {run_id}):")
+    print_results(results)
+    print(f"Data Docs: {data_docs_dir()}")
+    try:
+        raise_on_blocking(results)
+    except CheckFailed as exc:
+        print(exc)
+        return 1
+    return 0

@@ -1,0 +1,56 @@
+"""The publication gate: a build may be published only when every blocking check ran for the run and
+passed. Used by ``warehouse publish`` and by the Dagster publish asset (defence in depth behind the
+blocking asset checks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from revenue_warehouse.quality.config import QualityConfig, load_config
+from revenue_warehouse.quality.results import CheckFailed, CheckResult, read_results
+from revenue_warehouse.quality.runner import connect
+
+
+class NotChecked(RuntimeError):
+    """The build has no (or incomplete) check results for the run: it was not audited."""
+
+
+def latest_run_id(db_path: Path | str) -> str | None:
+    con = connect(db_path, read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'check_results'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        row = con.execute(
+            "select run_id from audit.check_results order by checked_at desc limit 1"
+        ).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def assert_publishable(
+    db_path: Path | str, run_id: str | None = None, config: QualityConfig | None = None
+) -> list[CheckResult]:
+    """Raise ``NotChecked`` unless every blocking check has a result for ``run_id`` (default: the
+    latest run), and ``CheckFailed`` if any of them failed. Returns the run's results."""
+    config = config or load_config()
+    run_id = run_id or latest_run_id(db_path)
+    if run_id is None:
+        raise NotChecked(f"{db_path}: no check results at all: run `warehouse check` before publishing")
+    con = connect(db_path, read_only=True)
+    try:
+        results = read_results(con, run_id)
+    finally:
+        con.close()
+    seen = {(r.suite, r.expectation) for r in results}
+    missing = sorted(f"{s}.{e}" for (s, e), c in config.checks.items() if c.blocking and (s, e) not in seen)
+    if missing:
+        raise NotChecked(f"run {run_id}: blocking checks without a result: {', '.join(missing)}")
+    failures = [r for r in results if r.blocking_failure]
+    if failures:
+        raise CheckFailed(failures)
+    return results
