@@ -27,7 +27,24 @@ create table if not exists audit.check_results (
     sample_failing_keys varchar[],
     description varchar
 )"""
-COLUMNS = ["run_id", "checked_at", "suite", "gx_suite", "expectation", "gx_expectation", "guards", "handoff", "severity", "success", "observed_value", "threshold", "element_count", "failing_record_count", "sample_failing_keys", "description"]
+COLUMNS = [
+    "run_id",
+    "checked_at",
+    "suite",
+    "gx_suite",
+    "expectation",
+    "gx_expectation",
+    "guards",
+    "handoff",
+    "severity",
+    "success",
+    "observed_value",
+    "threshold",
+    "element_count",
+    "failing_record_count",
+    "sample_failing_keys",
+    "description",
+]
 
 
 @dataclass
