@@ -1,0 +1,112 @@
+{#-
+    One row per handoff instance (docs/metrics.md#handoffs): a journey that reached the
+    from-department's last stage was handed over at that moment; it was picked up when the
+    to-department's first stage was reached; it is complete when every required stage of the
+    to-department (`funnel_stages.is_required`) was reached, else `missing_step` names the first
+    missing one. Which handoffs exist is configuration (int_handoff_definitions).
+-#}
+with
+
+handoff_definitions as (
+    select * from {{ ref('int_handoff_definitions') }}
+),
+
+stage_events as (
+    select * from {{ ref('int_journey_stage_events') }}
+),
+
+funnel_stages as (
+    select * from {{ ref('funnel_stages') }}
+),
+
+handed as (
+    select
+        handoff_definitions.handoff,
+        handoff_definitions.journey,
+        handoff_definitions.from_department,
+        handoff_definitions.to_department,
+        handoff_definitions.receiving_stage,
+        handoff_definitions.sla_hours,
+        stage_events.journey_id,
+        stage_events.record_id,
+        stage_events.owner_id as from_owner_id,
+        stage_events.stage_at as handed_at
+    from handoff_definitions
+    inner join stage_events
+        on handoff_definitions.journey = stage_events.journey
+        and handoff_definitions.handing_stage = stage_events.stage
+),
+
+picked_up as (
+    select
+        handed.handoff,
+        handed.journey_id,
+        stage_events.stage_at as picked_up_at,
+        stage_events.owner_id as to_owner_id
+    from handed
+    inner join stage_events
+        on handed.journey = stage_events.journey
+        and handed.journey_id = stage_events.journey_id
+        and handed.receiving_stage = stage_events.stage
+),
+
+missing_steps as (
+    select
+        handed.handoff,
+        handed.journey_id,
+        funnel_stages.stage,
+        row_number() over (
+            partition by handed.handoff, handed.journey_id order by funnel_stages.stage_order
+        ) as missing_rank
+    from handed
+    inner join funnel_stages
+        on handed.journey = funnel_stages.journey
+        and handed.to_department = funnel_stages.department
+        and funnel_stages.is_required
+    left join stage_events
+        on handed.journey = stage_events.journey
+        and handed.journey_id = stage_events.journey_id
+        and funnel_stages.stage = stage_events.stage
+    where stage_events.stage is null
+),
+
+timed as (
+    select
+        handed.*,
+        picked_up.picked_up_at,
+        picked_up.to_owner_id,
+        {{ dbt.datediff('handed.handed_at', 'picked_up.picked_up_at', 'second') }} / 3600.0 as hours_to_pickup,
+        missing_steps.stage as missing_step
+    from handed
+    left join picked_up
+        on handed.handoff = picked_up.handoff
+        and handed.journey_id = picked_up.journey_id
+    left join missing_steps
+        on handed.handoff = missing_steps.handoff
+        and handed.journey_id = missing_steps.journey_id
+        and missing_steps.missing_rank = 1
+),
+
+final as (
+    select
+        {{ generate_surrogate_key(['handoff', 'journey_id']) }} as handoff_instance_id,
+        handoff,
+        journey,
+        journey_id,
+        record_id,
+        from_department,
+        to_department,
+        from_owner_id,
+        to_owner_id,
+        handed_at,
+        picked_up_at,
+        cast(hours_to_pickup as {{ dbt.type_float() }}) as hours_to_pickup,
+        sla_hours,
+        {{ sla_evaluation('hours_to_pickup', 'sla_hours') }} as is_within_sla,
+        missing_step is null as is_complete,
+        missing_step,
+        cast({{ dbt.date_trunc('week', 'handed_at') }} as date) as handed_week
+    from timed
+)
+
+select * from final
