@@ -1,0 +1,49 @@
+"""The publish asset: downstream of every mart a blocking GX check guards, so Dagster skips it when
+one of them fails; it re-checks ``audit.check_results`` for its own run (the gate) before copying the
+marts into a new serving file that atomically replaces the served one."""
+
+from collections.abc import Sequence
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from orchestration.quality import guarded_asset_keys
+from revenue_warehouse.paths import serving_db_path
+
+PUBLISH_ASSET_KEY = dg.AssetKey(["serving", "warehouse"])
+
+
+def publish_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
+    deps = list(dict.fromkeys([*guarded_asset_keys(), *extra_deps]))
+
+    @dg.asset(
+        key=PUBLISH_ASSET_KEY,
+        deps=deps,
+        group_name="publish",
+        kinds={"duckdb"},
+        required_resource_keys={"duckdb"},
+        description=(
+            "The read-only serving warehouse: marts and audit schemas, personal data hashed, published "
+            "only when every blocking check of the run passed (write-audit-publish)."
+        ),
+    )
+    def serving_warehouse(context: AssetExecutionContext) -> dg.MaterializeResult:
+        from revenue_warehouse.publish import publish
+        from revenue_warehouse.quality.gate import assert_publishable
+
+        build_db = str(context.resources.duckdb.database)
+        assert_publishable(build_db, context.run_id)
+        result = publish(build_db, serving_db_path(), generation=context.run_id)
+        context.log.info(f"published {len(result.row_counts)} tables to {result.serving_path}")
+        return dg.MaterializeResult(
+            metadata={
+                "serving_path": str(result.serving_path),
+                "generation": result.generation,
+                "tables": len(result.row_counts),
+                "rows": sum(result.row_counts.values()),
+                "masked_columns": ", ".join(result.masked_columns),
+                "seconds": round(result.seconds, 2),
+            }
+        )
+
+    return serving_warehouse

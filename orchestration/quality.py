@@ -1,0 +1,92 @@
+"""Dagster asset checks wrapping the GX suites (revenue_warehouse/quality): one check per suite, on
+the mart it guards, ``blocking=True`` when any of its expectations has severity ``error`` in
+checks.yml, so a failed blocking check stops everything downstream (the publish asset).
+
+GX is imported only when a check executes, never when the code location loads.
+"""
+
+from collections.abc import Sequence
+
+import dagster as dg
+from dagster import AssetCheckExecutionContext
+
+from revenue_warehouse.quality.config import QualityConfig, load_config
+from revenue_warehouse.quality.spec import Suite
+from revenue_warehouse.quality.suites import SUITES
+
+# Where load completeness is attached: it guards every mart, and the handoffs mart is the one that
+# depends on all three systems.
+LOAD_COMPLETENESS_ASSET = "funnel.fct_handoffs"
+
+
+def mart_asset_key(relation: str) -> dg.AssetKey:
+    """dagster-dbt's default key of a model with a configured schema: [schema, model]."""
+    return dg.AssetKey(relation.split("."))
+
+
+def guarded_relations(suite: Suite) -> list[str]:
+    relations = [f.guards for f in suite.frames if not f.guards.startswith("audit.")]
+    return list(dict.fromkeys(relations or [LOAD_COMPLETENESS_ASSET]))
+
+
+def suite_is_blocking(suite: Suite, config: QualityConfig) -> bool:
+    return any(config.get(suite.name, name).blocking for name in suite.expectation_names)
+
+
+def build_db_from(context: AssetCheckExecutionContext) -> str:
+    return str(context.resources.duckdb.database)
+
+
+def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
+    relations = guarded_relations(suite)
+    blocking = suite_is_blocking(suite, config)
+
+    @dg.asset_check(
+        asset=mart_asset_key(relations[0]),
+        additional_deps=[mart_asset_key(r) for r in relations[1:]],
+        name=f"gx_{suite.name}",
+        description=f"Great Expectations suite `{suite.name}`: {suite.description}",
+        blocking=blocking,
+        required_resource_keys={"duckdb"},
+        metadata={
+            "gx_suite": suite.name,
+            "expectations": ", ".join(suite.expectation_names),
+            "blocking": blocking,
+        },
+    )
+    def _check(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        from revenue_warehouse.quality.runner import run_checks
+
+        results = run_checks(build_db_from(context), context.run_id, [suite.name], config=config)
+        errors = [r for r in results if r.blocking_failure]
+        warnings = [r for r in results if not r.success and not r.blocking_failure]
+        for failure in errors + warnings:
+            context.log.warning(failure.message())
+        return dg.AssetCheckResult(
+            passed=not errors and not warnings,
+            severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+            description="; ".join(r.message() for r in errors + warnings) or "every expectation passed",
+            metadata={
+                f"{r.expectation}": {
+                    "success": r.success,
+                    "severity": r.severity,
+                    "failing_records": r.failing_record_count,
+                    "observed": r.observed_value,
+                    "threshold": r.threshold,
+                    "sample_failing_keys": r.sample_failing_keys,
+                }
+                for r in results
+            },
+        )
+
+    return _check
+
+
+def gx_asset_checks(suites: Sequence[Suite] | None = None) -> list[dg.AssetChecksDefinition]:
+    config = load_config()
+    return [_check_for(s, config) for s in (suites or SUITES.values())]
+
+
+def guarded_asset_keys() -> list[dg.AssetKey]:
+    keys = [mart_asset_key(r) for s in SUITES.values() for r in guarded_relations(s)]
+    return list(dict.fromkeys(keys))
