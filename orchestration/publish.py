@@ -21,7 +21,7 @@ def publish_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition
         deps=deps,
         group_name="publish",
         kinds={"duckdb"},
-        required_resource_keys={"duckdb"},
+        required_resource_keys={"warehouse"},
         description=(
             "The read-only serving warehouse: marts and audit schemas, personal data hashed, published "
             "only when every blocking check of the run passed (write-audit-publish)."
@@ -31,7 +31,7 @@ def publish_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition
         from revenue_warehouse.publish import publish
         from revenue_warehouse.quality.gate import assert_publishable
 
-        build_db = str(context.resources.duckdb.database)
+        build_db = str(context.resources.warehouse.db_path())
         assert_publishable(build_db, context.run_id)
         result = publish(build_db, serving_db_path(), generation=context.run_id)
         context.log.info(f"published {len(result.row_counts)} tables to {result.serving_path}")

@@ -34,7 +34,7 @@ def suite_is_blocking(suite: Suite, config: QualityConfig) -> bool:
 
 
 def build_db_from(context: AssetCheckExecutionContext) -> str:
-    return str(context.resources.duckdb.database)
+    return str(context.resources.warehouse.db_path())
 
 
 def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
@@ -47,7 +47,7 @@ def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
         name=f"gx_{suite.name}",
         description=f"Great Expectations suite `{suite.name}`: {suite.description}",
         blocking=blocking,
-        required_resource_keys={"duckdb"},
+        required_resource_keys={"warehouse"},
         metadata={
             "gx_suite": suite.name,
             "expectations": ", ".join(suite.expectation_names),

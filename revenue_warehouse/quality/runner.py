@@ -51,7 +51,9 @@ def data_context(con: duckdb.DuckDBPyConnection, as_of: date | None) -> Params:
     """What the frames' SQL needs besides thresholds: the as-of date and the tables present."""
     relations = _relations(con)
     if as_of is None and ("audit", "load_manifest") in relations:
-        as_of = con.execute("select max(extract_date) from audit.load_manifest").fetchone()[0]
+        as_of = con.execute(
+            "select max(extract_date) from audit.load_manifest where status <> 'failed'"
+        ).fetchone()[0]
     raw_tables = {(s.removeprefix("raw_"), t) for s, t in relations if s.startswith("raw_")}
     models = {k: v for k, v in staging_models().items() if ("staging", v[0]) in relations}
     return {"as_of": as_of or date.today(), "raw_tables": raw_tables, "staging_models": models}
