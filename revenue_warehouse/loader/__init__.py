@@ -1,6 +1,7 @@
 """Pure loading logic (no Dagster): extract files -> ``raw_<system>.<table>`` + ``audit`` tables."""
 
 from revenue_warehouse.loader.api import connect, load_extracts, load_file
+from revenue_warehouse.loader.audit import accounting_violations, latest_loaded_date, pending_dates
 from revenue_warehouse.loader.discovery import discover, extract_dates
 from revenue_warehouse.loader.models import (
     FAILED,
@@ -24,9 +25,12 @@ __all__ = [
     "FileResult",
     "LoadError",
     "LoadSummary",
+    "accounting_violations",
     "connect",
     "discover",
     "extract_dates",
     "load_extracts",
+    "latest_loaded_date",
     "load_file",
+    "pending_dates",
 ]

@@ -1,0 +1,129 @@
+"""Raw load assets: one multi-asset per source system; each contract table is an asset
+``raw_<system>/<table>`` (the key the dbt sources map to), daily partitioned by extract date."""
+
+from collections.abc import Iterator
+from datetime import date
+
+import dagster as dg
+
+from orchestration.partitions import EXTRACT_DATES
+from orchestration.resources import WarehouseResource
+from revenue_warehouse.contract import SYSTEMS, Table, tables_for
+from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts
+
+IDENTITY_CHECK = "accounting_identity"
+# transient failures (a lock held by a reader, a file still being written) are retried; bad data is not
+RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+
+
+def asset_key(table: Table) -> dg.AssetKey:
+    return dg.AssetKey([f"raw_{table.system}", table.name])
+
+
+def _metadata(table: Table, files: list[FileResult], total_rows: int) -> dict[str, dg.MetadataValue]:
+    failed = [f for f in files if f.failed]
+    new_columns = sorted({c for f in files for c in f.new_columns})
+    return {
+        "table": dg.MetadataValue.text(table.qualified_name),
+        "files": dg.MetadataValue.int(len(files)),
+        "rows_loaded": dg.MetadataValue.int(
+            sum(f.rows_loaded for f in files if f.status != "skipped_duplicate")
+        ),
+        "rows_quarantined": dg.MetadataValue.int(
+            sum(f.rows_quarantined for f in files if f.status != "skipped_duplicate")
+        ),
+        "files_skipped_duplicate": dg.MetadataValue.int(sum(f.status == "skipped_duplicate" for f in files)),
+        "files_replaced": dg.MetadataValue.int(sum(f.status == "replaced" for f in files)),
+        "files_failed": dg.MetadataValue.int(len(failed)),
+        "failures": dg.MetadataValue.md("\n".join(f"- `{f.file}`: {f.error}" for f in failed) or "none"),
+        "new_columns": dg.MetadataValue.text(", ".join(new_columns) or "none"),
+        "dagster/row_count": dg.MetadataValue.int(total_rows),
+    }
+
+
+def _dates(context: dg.AssetExecutionContext) -> list[date]:
+    return [date.fromisoformat(k) for k in context.partition_keys]
+
+
+def build_system_asset(system: str) -> dg.AssetsDefinition:
+    tables = tables_for(system)
+    specs = [
+        dg.AssetSpec(
+            asset_key(t),
+            description=t.description,
+            group_name=f"raw_{system}",
+            kinds={"duckdb"},
+            metadata={"primary_key": ", ".join(t.primary_key)},
+        )
+        for t in tables
+    ]
+    checks = [
+        dg.AssetCheckSpec(
+            IDENTITY_CHECK,
+            asset=asset_key(t),
+            description="For every file: rows in file = rows loaded + rows quarantined, and raw and "
+            "audit.quarantine hold exactly those rows.",
+        )
+        for t in tables
+    ]
+
+    @dg.multi_asset(
+        name=f"load_{system}",
+        specs=specs,
+        check_specs=checks,
+        partitions_def=EXTRACT_DATES,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        retry_policy=RETRY,
+        can_subset=True,
+        description=f"Load the {SYSTEMS[system]} system's ({system}) daily extract files into raw_{system}.",
+    )
+    def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator:
+        dates = _dates(context)
+        selected = [t for t in tables if asset_key(t) in context.selected_asset_keys]
+        context.log.info(f"loading {system}: {len(dates)} extract date(s) {dates[0]}..{dates[-1]}")
+        summary = load_extracts(
+            warehouse.db_path(),
+            warehouse.extracts_path(),
+            dates=dates,
+            systems=[system],
+            run_id=context.run.run_id,
+        )
+        for path in summary.unknown_paths:
+            context.log.warning(f"not an extract file of a contract table, not loaded: {path}")
+        by_table = summary.by_table()
+        failed_tables = []
+        with warehouse.connect(read_only=True) as con:
+            for t in selected:
+                files = by_table.get((system, t.name), [])
+                exists = con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                    [f"raw_{system}", t.name],
+                ).fetchone()[0]
+                total = con.execute(f"SELECT count(*) FROM {t.qualified_name}").fetchone()[0] if exists else 0
+                if any(f.failed for f in files):
+                    failed_tables.append(t)
+                else:
+                    yield dg.MaterializeResult(asset_key=asset_key(t), metadata=_metadata(t, files, total))
+                checked, violations = accounting_violations(con, t, dates)
+                yield dg.AssetCheckResult(
+                    asset_key=asset_key(t),
+                    check_name=IDENTITY_CHECK,
+                    passed=not violations,
+                    metadata={
+                        "files_checked": checked,
+                        "violations": dg.MetadataValue.json(violations[:20]),
+                    },
+                )
+        if failed_tables:
+            failures = [f for f in summary.failures]
+            raise dg.Failure(
+                description=f"{len(failures)} {system} file(s) failed; every other file was loaded:\n"
+                + "\n".join(f"{f.file}: {f.error}" for f in failures),
+                metadata={"failed_files": dg.MetadataValue.json([f.file for f in failures])},
+                allow_retries=False,
+            )
+
+    return _load
+
+
+RAW_ASSETS = [build_system_asset(system) for system in SYSTEMS]
