@@ -1,0 +1,84 @@
+{#-
+    Per cohort month (first active MRR month) and months since start (docs/metrics.md#retention):
+    starting customers and MRR, customers still active, logo retention, gross revenue retention
+    (sum of min(current, starting) / starting) and net revenue retention (sum of current /
+    starting), churned customers counting 0. Months up to the as-of month.
+-#}
+with
+
+customer_mrr as (
+    select * from {{ ref('int_customer_mrr_monthly') }}
+),
+
+starting as (
+    select
+        customer_id,
+        month_start as cohort_month,
+        mrr_usd as starting_mrr_usd
+    from customer_mrr
+    where month_start = first_active_month
+),
+
+cohort_months as (
+    select
+        cohort_month,
+        count(*) as starting_customers,
+        sum(starting_mrr_usd) as starting_mrr_usd
+    from starting
+    group by 1
+),
+
+months as (
+    select cast(date_month as date) as month_start
+    from ({{ date_spine('month', '(select min(cohort_month) from cohort_months)', dbt.date_trunc('month', as_of_date())) }}) as spine
+),
+
+customer_grid as (
+    select
+        starting.customer_id,
+        starting.cohort_month,
+        starting.starting_mrr_usd,
+        months.month_start,
+        {{ dbt.datediff('starting.cohort_month', 'months.month_start', 'month') }} as months_since_start,
+        coalesce(customer_mrr.mrr_usd, 0) as current_mrr_usd
+    from starting
+    inner join months
+        on months.month_start >= starting.cohort_month
+    left join customer_mrr
+        on starting.customer_id = customer_mrr.customer_id
+        and months.month_start = customer_mrr.month_start
+),
+
+aggregated as (
+    select
+        cohort_month,
+        months_since_start,
+        min(month_start) as month_start,
+        sum(case when current_mrr_usd > 0 then 1 else 0 end) as active_customers,
+        sum(current_mrr_usd) as current_mrr_usd,
+        sum(case when current_mrr_usd < starting_mrr_usd then current_mrr_usd else starting_mrr_usd end)
+            as retained_mrr_usd
+    from customer_grid
+    group by 1, 2
+),
+
+final as (
+    select
+        {{ generate_surrogate_key(['aggregated.cohort_month', 'aggregated.months_since_start']) }} as cohort_period_id,
+        aggregated.cohort_month,
+        aggregated.months_since_start,
+        aggregated.month_start,
+        cohort_months.starting_customers,
+        aggregated.active_customers,
+        cohort_months.starting_mrr_usd,
+        aggregated.current_mrr_usd,
+        aggregated.retained_mrr_usd,
+        cast(aggregated.active_customers as {{ dbt.type_float() }}) / cohort_months.starting_customers as logo_retention,
+        aggregated.retained_mrr_usd / nullif(cohort_months.starting_mrr_usd, 0) as gross_revenue_retention,
+        aggregated.current_mrr_usd / nullif(cohort_months.starting_mrr_usd, 0) as net_revenue_retention
+    from aggregated
+    inner join cohort_months
+        on aggregated.cohort_month = cohort_months.cohort_month
+)
+
+select * from final
