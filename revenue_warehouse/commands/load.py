@@ -1,0 +1,48 @@
+"""``warehouse load``: load extract files into the build database's raw tables (no Dagster)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+from pathlib import Path
+
+from revenue_warehouse import paths
+from revenue_warehouse.contract import SYSTEMS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("load", help="Load extract files into raw_<system> tables (idempotent).")
+    p.add_argument(
+        "--extracts", type=Path, default=None, help="extracts directory (default: WAREHOUSE_EXTRACTS_DIR)"
+    )
+    p.add_argument("--db", type=Path, default=None, help="build DuckDB file (default: WAREHOUSE_BUILD_DB)")
+    p.add_argument("--from", dest="start", type=date.fromisoformat, help="first extract date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", type=date.fromisoformat, help="last extract date (YYYY-MM-DD)")
+    p.add_argument("--system", dest="systems", action="append", choices=sorted(SYSTEMS), help="repeatable")
+    p.add_argument("--run-id", default="manual")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.loader import extract_dates, load_extracts
+
+    extracts = args.extracts or paths.extracts_dir()
+    db = args.db or paths.build_db_path()
+    dates = None
+    if args.start or args.end:
+        present = extract_dates(extracts)
+        start = args.start or (present[0] if present else date.min)
+        end = args.end or (present[-1] if present else date.max)
+        dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    summary = load_extracts(db, extracts, dates=dates, systems=args.systems, run_id=args.run_id)
+    for name, t in summary.table_totals().items():
+        print(
+            f"{name:<40} files {t['files']:>5}  rows {t['rows_loaded']:>10,}  quarantined {t['rows_quarantined']:>7,}"
+            f"  skipped {t['skipped_files']:>5}  failed {t['failed_files']:>3}"
+        )
+    for path in summary.unknown_paths:
+        print(f"not loaded (not an extract of a contract table): {path}")
+    for f in summary.failures:
+        print(f"FAILED {f.file}: {f.error}")
+    print(f"{len(summary.files)} files, {summary.rows_quarantined:,} rows quarantined, into {db}")
+    return 1 if summary.failures else 0
