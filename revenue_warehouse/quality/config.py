@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class QualityConfig:
     checks: dict[tuple[str, str], CheckConfig]
     sample_size: int = 10
     source: str = ""
+    # suite-wide parameters of the frames' SQL (``params:`` under a suite), e.g. a grace period
+    suite_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, suite: str, expectation: str) -> CheckConfig:
         try:
@@ -47,8 +49,11 @@ def load_config(path: Path | str | None = None) -> QualityConfig:
     path = Path(path) if path else config_path()
     raw = yaml.safe_load(path.read_text()) or {}
     checks: dict[tuple[str, str], CheckConfig] = {}
+    suite_params: dict[str, dict[str, Any]] = {}
     for suite, expectations in (raw.get("suites") or {}).items():
-        for name, entry in (expectations or {}).items():
+        expectations = dict(expectations or {})
+        suite_params[suite] = dict(expectations.pop("params", None) or {})
+        for name, entry in expectations.items():
             entry = dict(entry or {})
             severity = entry.pop("severity", None)
             if severity not in SEVERITIES:
@@ -56,7 +61,7 @@ def load_config(path: Path | str | None = None) -> QualityConfig:
                     f"{path}: {suite}.{name}: severity must be one of {SEVERITIES}, got {severity!r}"
                 )
             checks[(suite, name)] = CheckConfig(suite, name, severity, entry)
-    return QualityConfig(checks, int(raw.get("sample_size", 10)), str(path))
+    return QualityConfig(checks, int(raw.get("sample_size", 10)), str(path), suite_params)
 
 
 def validate_against(config: QualityConfig, defined: dict[str, list[str]]) -> None:

@@ -56,11 +56,19 @@ def data_context(con: duckdb.DuckDBPyConnection, as_of: date | None) -> Params:
         ).fetchone()[0]
     raw_tables = {(s.removeprefix("raw_"), t) for s, t in relations if s.startswith("raw_")}
     models = {k: v for k, v in staging_models().items() if ("staging", v[0]) in relations}
-    return {"as_of": as_of or date.today(), "raw_tables": raw_tables, "staging_models": models}
+    sla_targets = {}
+    if ("reference", "handoff_slas") in relations:
+        sla_targets = dict(con.execute("select handoff, target_share from reference.handoff_slas").fetchall())
+    return {
+        "as_of": as_of or date.today(),
+        "raw_tables": raw_tables,
+        "staging_models": models,
+        "sla_targets": sla_targets,
+    }
 
 
 def frame_params(suite: Suite, config: QualityConfig, context: Params) -> Params:
-    params: Params = dict(context)
+    params: Params = {**context, **config.suite_params.get(suite.name, {})}
     for name in suite.expectation_names:
         params.update(config.get(suite.name, name).params)
     return params

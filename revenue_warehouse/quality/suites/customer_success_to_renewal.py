@@ -15,9 +15,9 @@ def _term_ends_sql(params: Params, ended_only: bool) -> str:
 select
     r.subscription_id || ' @ ' || cast(r.term_end_date as varchar) as term_key,
     r.renewal_opportunity_id,
-    r.outcome
+    r.renewal_outcome as outcome
 from customer_success.fct_renewals as r
-where r.term_end_date <= date '{params["as_of"]}' + interval {horizon} day
+where r.term_end_date <= date '{params["as_of"]}' + to_days({horizon})
 order by 1
 """
 

@@ -13,18 +13,26 @@ NO_SUBSCRIPTION_DAYS = 99_999  # a missing subscription counts as never starting
 
 def _won_deals_sql(params: Params) -> str:
     return f"""
+with first_mrr as (
+    select subscription_id, sum(mrr_usd) as first_mrr_usd
+    from (
+        select *, rank() over (partition by subscription_id order by period_start_date) as period_rank
+        from intermediate.int_subscription_mrr_lines
+    )
+    where period_rank = 1
+    group by 1
+)
 select
     o.opportunity_id,
     o.cs_introduced_at,
     o.kickoff_at,
-    o.billing_customer_id,
-    coalesce(
-        {{days}},
-        {NO_SUBSCRIPTION_DAYS}
-    ) as days_to_subscription,
-    o.amount_gap
+    o.stripe_customer_id as billing_customer_id,
+    coalesce(o.days_close_to_subscription, {NO_SUBSCRIPTION_DAYS}) as days_to_subscription,
+    abs(p.amount_usd - 12 * m.first_mrr_usd) / nullif(p.amount_usd, 0) as amount_gap
 from customer_success.fct_onboarding as o
-where cast(o.closed_at as date) <= date '{params["as_of"]}' - interval {int(params["grace_days"])} day
+left join sales.fct_opportunities as p using (opportunity_id)
+left join first_mrr as m using (subscription_id)
+where cast(o.closed_at as date) <= date '{params["as_of"]}' - to_days({int(params["grace_days"])})
 order by 1
 """
 
