@@ -1,0 +1,144 @@
+{#-
+    Multi-touch attribution (docs/metrics.md#attribution): for every lead (person) and every
+    opportunity, the touches of its person up to the conversion, each with four weights that sum
+    to 1 per conversion:
+      - first_touch: 1 for the earliest touch;
+      - last_touch: 1 for the latest touch at or before the conversion;
+      - linear: 1 / number of touches;
+      - w_shaped: 30% each to the key touches (first touch; lead creation touch = last touch at or
+        before the lead was created; for opportunities also the opportunity creation touch = last
+        touch at or before the opportunity was created), 10% shared by the other touches, then
+        normalised so the weights sum to 1 (roles held by the same touch add up).
+    Ties on touched_at are broken by touch_id. Conversions without any touch have no rows.
+-#}
+
+with
+
+touches as (
+    select * from {{ ref('int_marketing_touches') }}
+    where person_id is not null
+),
+
+persons as (
+    select * from {{ ref('int_persons') }}
+),
+
+opportunities as (
+    select * from {{ ref('int_opportunities') }}
+),
+
+conversions as (
+    select
+        'lead' as conversion_type,
+        person_id as conversion_id,
+        person_id,
+        created_at as lead_created_at,
+        created_at as converted_at
+    from persons
+    where created_at is not null
+    union all
+    select
+        'opportunity' as conversion_type,
+        opportunities.opportunity_id as conversion_id,
+        opportunities.person_id,
+        persons.created_at as lead_created_at,
+        opportunities.created_at as converted_at
+    from opportunities
+    inner join persons
+        on opportunities.person_id = persons.person_id
+),
+
+journey as (
+    select
+        conversions.conversion_type,
+        conversions.conversion_id,
+        conversions.person_id,
+        touches.touch_id,
+        touches.touched_at,
+        touches.campaign_id,
+        touches.touch_channel,
+        touches.touch_type,
+        row_number() over (
+            partition by conversions.conversion_type, conversions.conversion_id
+            order by touches.touched_at, touches.touch_id
+        ) as touch_number,
+        count(*) over (
+            partition by conversions.conversion_type, conversions.conversion_id
+        ) as touch_count,
+        max(case when touches.touched_at <= conversions.lead_created_at then touches.touched_at end) over (
+            partition by conversions.conversion_type, conversions.conversion_id
+        ) as lead_touch_at
+    from conversions
+    inner join touches
+        on conversions.person_id = touches.person_id
+        and touches.touched_at <= conversions.converted_at
+),
+
+-- key roles: the lead creation touch is the last one at or before the lead was created
+roles as (
+    select
+        journey.*,
+        case when touch_number = 1 then 1 else 0 end as is_first_touch,
+        case when touch_number = touch_count then 1 else 0 end as is_last_touch,
+        case
+            when touched_at = lead_touch_at
+                and touch_number = max(case when touched_at = lead_touch_at then touch_number end) over (
+                    partition by conversion_type, conversion_id
+                )
+                then 1
+            else 0
+        end as is_lead_creation_touch
+    from journey
+),
+
+raw_weights as (
+    select
+        roles.*,
+        case when conversion_type = 'opportunity' then is_last_touch else 0 end as is_opportunity_creation_touch,
+        0.3 * is_first_touch
+        + 0.3 * is_lead_creation_touch
+        + 0.3 * (case when conversion_type = 'opportunity' then is_last_touch else 0 end) as key_weight
+    from roles
+),
+
+middle as (
+    select
+        raw_weights.*,
+        sum(case when key_weight = 0 then 1 else 0 end) over (
+            partition by conversion_type, conversion_id
+        ) as middle_touch_count
+    from raw_weights
+),
+
+unnormalised as (
+    select
+        middle.*,
+        key_weight + case when key_weight = 0 then 0.1 / middle_touch_count else 0 end as w_raw
+    from middle
+),
+
+final as (
+    select
+        {{ generate_surrogate_key(['conversion_type', 'conversion_id', 'touch_id']) }} as attribution_id,
+        conversion_type,
+        conversion_id,
+        person_id,
+        touch_id,
+        touched_at,
+        touch_type,
+        touch_channel,
+        campaign_id,
+        touch_number,
+        touch_count,
+        is_first_touch = 1 as is_first_touch,
+        is_last_touch = 1 as is_last_touch,
+        is_lead_creation_touch = 1 as is_lead_creation_touch,
+        is_opportunity_creation_touch = 1 as is_opportunity_creation_touch,
+        cast(is_first_touch as {{ dbt.type_float() }}) as first_touch_weight,
+        cast(is_last_touch as {{ dbt.type_float() }}) as last_touch_weight,
+        1.0 / touch_count as linear_weight,
+        w_raw / sum(w_raw) over (partition by conversion_type, conversion_id) as w_shaped_weight
+    from unnormalised
+)
+
+select * from final

@@ -1,0 +1,153 @@
+{#-
+    Every marketing touch, tied to a person where it can be (docs/metrics.md#attribution):
+    web sessions (a session whose utm_campaign is a paid ad campaign is an ad click), form fills and
+    email clicks. Sessions and form fills carry a HubSpot contact id; email clicks are matched on
+    the normalised recipient email. Anonymous sessions are kept with a null person_id.
+-#}
+
+with
+
+web_sessions as (
+    select * from {{ ref('stg_hubspot__web_sessions') }}
+),
+
+form_submissions as (
+    select * from {{ ref('stg_hubspot__form_submissions') }}
+),
+
+email_events as (
+    select * from {{ ref('stg_hubspot__email_events') }}
+),
+
+ad_campaigns as (
+    select * from {{ ref('stg_hubspot__ad_campaigns') }}
+),
+
+person_records as (
+    select * from {{ ref('int_person_records') }}
+),
+
+hubspot_people as (
+    select record_id as contact_id, person_id
+    from person_records
+    where source_system = 'hubspot' and record_type = 'contact'
+),
+
+-- one person per normalised email (live records first), for email clicks
+email_people as (
+    select email, person_id
+    from (
+        select
+            email,
+            person_id,
+            row_number() over (partition by email order by is_deleted, created_at, record_id) as email_rank
+        from person_records
+        where email is not null
+    ) as ranked
+    where email_rank = 1
+),
+
+-- utm_campaign -> ad campaign (the earliest campaign with that utm wins)
+ad_campaign_utms as (
+    select utm_campaign, ad_campaign_id, campaign_channel
+    from (
+        select
+            utm_campaign,
+            ad_campaign_id,
+            campaign_channel,
+            row_number() over (partition by utm_campaign order by start_date, ad_campaign_id) as utm_rank
+        from ad_campaigns
+        where utm_campaign is not null
+    ) as ranked
+    where utm_rank = 1
+),
+
+session_touches as (
+    select
+        'web_session' as touch_source,
+        web_sessions.web_session_id as source_touch_id,
+        case when ad_campaign_utms.ad_campaign_id is not null then 'ad_click' else 'web_session' end as touch_type,
+        web_sessions.started_at as touched_at,
+        web_sessions.contact_id,
+        cast(null as {{ dbt.type_string() }}) as recipient_email,
+        case when ad_campaign_utms.ad_campaign_id is not null then 'ad' end as campaign_type,
+        cast(ad_campaign_utms.ad_campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
+        coalesce(ad_campaign_utms.campaign_channel, {{ touch_channel('web_sessions.utm_medium', 'web_sessions.utm_source', 'web_sessions.referrer') }}) as touch_channel,
+        web_sessions.utm_source,
+        web_sessions.utm_medium,
+        web_sessions.utm_campaign
+    from web_sessions
+    left join ad_campaign_utms
+        on web_sessions.utm_campaign = ad_campaign_utms.utm_campaign
+),
+
+form_touches as (
+    select
+        'form_submission' as touch_source,
+        form_submission_id as source_touch_id,
+        'form_fill' as touch_type,
+        submitted_at as touched_at,
+        contact_id,
+        cast(null as {{ dbt.type_string() }}) as recipient_email,
+        cast(null as {{ dbt.type_string() }}) as campaign_type,
+        cast(null as {{ dbt.type_string() }}) as source_campaign_id,
+        'form' as touch_channel,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign
+    from form_submissions
+),
+
+email_touches as (
+    select
+        'email_event' as touch_source,
+        email_event_id as source_touch_id,
+        'email_click' as touch_type,
+        occurred_at as touched_at,
+        cast(null as {{ dbt.type_bigint() }}) as contact_id,
+        recipient_email,
+        'email' as campaign_type,
+        cast(email_campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
+        'email' as touch_channel,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign
+    from email_events
+    where event_type = 'CLICK'
+),
+
+unioned as (
+    select * from session_touches
+    union all
+    select * from form_touches
+    union all
+    select * from email_touches
+),
+
+final as (
+    select
+        {{ generate_surrogate_key(['unioned.touch_source', 'unioned.source_touch_id']) }} as touch_id,
+        unioned.touch_source,
+        unioned.source_touch_id,
+        unioned.touch_type,
+        unioned.touched_at,
+        coalesce(hubspot_people.person_id, email_people.person_id) as person_id,
+        unioned.contact_id as hubspot_contact_id,
+        case
+            when unioned.campaign_type is not null
+                then {{ generate_surrogate_key(['unioned.campaign_type', 'unioned.source_campaign_id']) }}
+        end as campaign_id,
+        unioned.campaign_type,
+        unioned.source_campaign_id,
+        unioned.touch_channel,
+        unioned.utm_source,
+        unioned.utm_medium,
+        unioned.utm_campaign
+    from unioned
+    left join hubspot_people
+        on cast(unioned.contact_id as {{ dbt.type_string() }}) = hubspot_people.contact_id
+    left join email_people
+        on unioned.recipient_email = email_people.email
+)
+
+select * from final

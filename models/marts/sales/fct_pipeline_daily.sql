@@ -1,0 +1,101 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='pipeline_day_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+{#-
+    Open pipeline per day and open stage (docs/metrics.md#opportunities), from the first
+    opportunity's creation day to var('as_of_date'). An opportunity is in a stage on a day when the
+    stage visit was entered on or before that day and not exited by it; weighted amount uses the
+    stage probability of seeds/opportunity_stages.csv. Incremental runs rebuild the last
+    var('pipeline_lookback_days') days (default 30) before the latest built day, so late stage
+    changes within that window are picked up; a full refresh rebuilds everything.
+-#}
+
+with
+
+stage_visits as (
+    select * from {{ ref('int_opportunity_stage_history') }}
+),
+
+opportunities as (
+    select * from {{ ref('int_opportunities') }}
+    where not is_deleted
+),
+
+stages as (
+    select * from {{ ref('opportunity_stages') }}
+    where not is_closed
+),
+
+days as (
+    select date_day
+    from (
+        {{ date_spine(
+            'day',
+            "(select min(created_date) from " ~ ref('stg_salesforce__opportunities') ~ ")",
+            as_of_date()
+        ) }}
+    ) as spine
+    {% if is_incremental() %}
+    where date_day > (
+        select {{ dbt.dateadd('day', -1 * var('pipeline_lookback_days', 30), 'max(date_day)') }} from {{ this }}
+    )
+    {% endif %}
+),
+
+visit_windows as (
+    select
+        stage_visits.opportunity_id,
+        stage_visits.stage_name,
+        cast(stage_visits.entered_at as date) as valid_from,
+        cast(stage_visits.exited_at as date) as valid_to,
+        opportunities.amount_usd
+    from stage_visits
+    inner join opportunities
+        on stage_visits.opportunity_id = opportunities.opportunity_id
+    where not stage_visits.is_closed_stage
+),
+
+open_by_day as (
+    select
+        days.date_day,
+        visit_windows.stage_name,
+        count(distinct visit_windows.opportunity_id) as open_opportunities,
+        sum(visit_windows.amount_usd) as open_amount_usd
+    from days
+    inner join visit_windows
+        on visit_windows.valid_from <= days.date_day
+        and (visit_windows.valid_to is null or visit_windows.valid_to > days.date_day)
+    group by days.date_day, visit_windows.stage_name
+),
+
+grid as (
+    select
+        days.date_day,
+        stages.stage_name,
+        stages.stage_order,
+        stages.probability
+    from days
+    cross join stages
+),
+
+final as (
+    select
+        {{ generate_surrogate_key(['grid.date_day', 'grid.stage_name']) }} as pipeline_day_id,
+        grid.date_day,
+        grid.stage_name,
+        grid.stage_order,
+        coalesce(open_by_day.open_opportunities, 0) as open_opportunities,
+        cast(coalesce(open_by_day.open_amount_usd, 0) as decimal(18, 2)) as open_amount_usd,
+        cast(coalesce(open_by_day.open_amount_usd, 0) * grid.probability as decimal(18, 2)) as weighted_amount_usd
+    from grid
+    left join open_by_day
+        on grid.date_day = open_by_day.date_day
+        and grid.stage_name = open_by_day.stage_name
+)
+
+select * from final
