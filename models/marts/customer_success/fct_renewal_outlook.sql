@@ -42,8 +42,8 @@ latest_usage as (
 subscription_seats as (
     select
         subscription_items.subscription_id,
-        sum(subscription_items.seats_purchased) as seats_purchased,
-        sum(latest_usage.seats_used) as seats_used
+        cast(sum(subscription_items.seats_purchased) as {{ dbt.type_bigint() }}) as seats_purchased,
+        cast(sum(latest_usage.seats_used) as {{ dbt.type_bigint() }}) as seats_used
     from subscription_items
     left join latest_usage
         on subscription_items.subscription_item_id = latest_usage.subscription_item_id
@@ -71,7 +71,7 @@ final as (
         account_id,
         customer_success_manager_id,
         term_end_date,
-        {{ dbt.datediff(as_of_date(), 'term_end_date', 'day') }} as days_to_term_end,
+        cast({{ dbt.datediff(as_of_date(), 'term_end_date', 'day') }} as {{ dbt.type_bigint() }}) as days_to_term_end,
         renewal_opportunity_id,
         mrr_before_usd as current_mrr_usd,
         seats_purchased,

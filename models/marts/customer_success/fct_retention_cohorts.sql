@@ -39,7 +39,7 @@ customer_grid as (
         starting.cohort_month,
         starting.starting_mrr_usd,
         months.month_start,
-        {{ dbt.datediff('starting.cohort_month', 'months.month_start', 'month') }} as months_since_start,
+        cast({{ dbt.datediff('starting.cohort_month', 'months.month_start', 'month') }} as {{ dbt.type_bigint() }}) as months_since_start,
         coalesce(customer_mrr.mrr_usd, 0) as current_mrr_usd
     from starting
     inner join months
@@ -54,7 +54,7 @@ aggregated as (
         cohort_month,
         months_since_start,
         min(month_start) as month_start,
-        sum(case when current_mrr_usd > 0 then 1 else 0 end) as active_customers,
+        cast(sum(case when current_mrr_usd > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as active_customers,
         sum(current_mrr_usd) as current_mrr_usd,
         sum(case when current_mrr_usd < starting_mrr_usd then current_mrr_usd else starting_mrr_usd end)
             as retained_mrr_usd

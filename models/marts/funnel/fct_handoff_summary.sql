@@ -13,10 +13,10 @@ weekly as (
     select
         handoff,
         handed_week,
-        count(*) as handed_count,
-        sum(case when picked_up_at is not null then 1 else 0 end) as picked_up_count,
-        sum(case when is_within_sla then 1 else 0 end) as within_sla_count,
-        sum(case when not is_complete then 1 else 0 end) as incomplete_count,
+        cast(count(*) as {{ dbt.type_bigint() }}) as handed_count,
+        cast(sum(case when picked_up_at is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as picked_up_count,
+        cast(sum(case when is_within_sla then 1 else 0 end) as {{ dbt.type_bigint() }}) as within_sla_count,
+        cast(sum(case when not is_complete then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count,
         percentile_cont(0.5) within group (order by hours_to_pickup) as median_hours_to_pickup
     from handoffs
     group by 1, 2

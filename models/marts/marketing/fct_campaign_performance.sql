@@ -41,8 +41,8 @@ delivery as (
     select
         campaigns.campaign_id,
         cast({{ dbt.date_trunc('month', 'daily_metrics.metric_date') }} as date) as campaign_month,
-        sum(daily_metrics.impressions) as impressions,
-        sum(daily_metrics.clicks) as clicks,
+        cast(sum(daily_metrics.impressions) as {{ dbt.type_bigint() }}) as impressions,
+        cast(sum(daily_metrics.clicks) as {{ dbt.type_bigint() }}) as clicks,
         sum(daily_metrics.spend * coalesce(fx_rates.rate_to_usd, 1)) as spend_usd
     from daily_metrics
     inner join campaigns
@@ -87,7 +87,7 @@ opportunity_counts as (
     select
         attribution.campaign_id,
         cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as campaign_month,
-        sum(case when attribution.is_first_touch then 1 else 0 end) as opportunities,
+        cast(sum(case when attribution.is_first_touch then 1 else 0 end) as {{ dbt.type_bigint() }}) as opportunities,
         sum(opportunities.amount_usd * attribution.w_shaped_weight) as pipeline_created_usd
     from attribution
     inner join opportunities
@@ -140,7 +140,7 @@ final as (
         cast(coalesce(won_amounts.won_amount_usd, 0) as decimal(18, 2)) as won_amount_usd,
         cast(delivery.spend_usd / nullif(lead_counts.leads, 0) as decimal(18, 2)) as cost_per_lead_usd,
         cast(delivery.spend_usd / nullif(mql_counts.mqls, 0) as decimal(18, 2)) as cost_per_mql_usd,
-        coalesce(won_amounts.won_amount_usd, 0) / nullif(delivery.spend_usd, 0) as return_on_spend
+        cast(coalesce(won_amounts.won_amount_usd, 0) / nullif(delivery.spend_usd, 0) as {{ dbt.type_float() }}) as return_on_spend
     from campaign_months
     left join delivery
         on campaign_months.campaign_id = delivery.campaign_id

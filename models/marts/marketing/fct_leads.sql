@@ -66,7 +66,7 @@ final as (
         persons.became_mql_at is not null as is_mql,
         leads.accepted_at is not null as is_sales_accepted,
         persons.is_lead,
-        persons.is_deleted or not persons.is_lead as is_deleted
+        persons.is_deleted
     from persons
     left join leads
         on persons.salesforce_lead_id = leads.lead_id

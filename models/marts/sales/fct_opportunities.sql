@@ -23,7 +23,7 @@ stage_days as (
         opportunity_id,
         max(case when not coalesce(stages.is_closed, false) then stage_history.stage_order end) as furthest_open_stage_order,
         {% for stage in open_stages -%}
-        sum(case when stage_history.stage_name = '{{ stage }}' then stage_history.days_in_stage end) as days_in_{{ stage | lower }}{{ ',' if not loop.last }}
+        cast(sum(case when stage_history.stage_name = '{{ stage }}' then stage_history.days_in_stage end) as {{ dbt.type_bigint() }}) as days_in_{{ stage | lower }}{{ ',' if not loop.last }}
         {% endfor %}
     from stage_history
     left join stages
@@ -61,13 +61,13 @@ final as (
         {% endfor -%}
         case
             when opportunities.is_closed
-                then {{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }}
+                then cast({{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }})
         end as sales_cycle_days,
         opportunities.amount,
         opportunities.currency,
-        opportunities.fx_rate_to_usd,
-        opportunities.amount_usd,
-        opportunities.amount_usd * opportunities.stage_probability as weighted_amount_usd,
+        cast(opportunities.fx_rate_to_usd as {{ dbt.type_float() }}) as fx_rate_to_usd,
+        cast(round(opportunities.amount_usd, 2) as decimal(18, 2)) as amount_usd,
+        cast(round(opportunities.amount_usd * opportunities.stage_probability, 2) as decimal(18, 2)) as weighted_amount_usd,
         opportunities.is_won,
         opportunities.is_lost,
         opportunities.is_closed,

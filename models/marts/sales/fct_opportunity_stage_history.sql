@@ -10,12 +10,12 @@ final as (
         opportunity_id,
         stage_name,
         min(stage_order) as stage_order,
-        min(stage_probability) as stage_probability,
+        cast(min(stage_probability) as {{ dbt.type_float() }}) as stage_probability,
         count(*) as visit_count,
         min(entered_at) as first_entered_at,
         max(case when is_current_stage then null else exited_at end) as last_exited_at,
         max(case when is_current_stage then 1 else 0 end) = 1 as is_current_stage,
-        sum(days_in_stage) as days_in_stage
+        cast(sum(days_in_stage) as {{ dbt.type_bigint() }}) as days_in_stage
     from stage_visits
     where not coalesce(is_opportunity_deleted, false)
     group by opportunity_id, stage_name
