@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test lint dev bench clean
+.PHONY: setup manifest run test lint dev bench clean
 
 # Create .venv and install exactly the locked versions (uv.lock).
 $(BIN)/warehouse: pyproject.toml uv.lock
@@ -18,7 +18,11 @@ $(BIN)/warehouse: pyproject.toml uv.lock
 	@mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
 	@touch $(BIN)/warehouse
 
-setup: $(BIN)/warehouse
+setup: $(BIN)/warehouse manifest
+
+## dagster-dbt reads target/manifest.json when the code location loads: prepare it (dbt parse).
+manifest: $(BIN)/warehouse
+	$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
 
 ## make run: set up, then run the main job end to end on the embedded DuckDB default.
 run: setup

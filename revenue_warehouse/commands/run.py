@@ -1,0 +1,62 @@
+"""``warehouse run``: generate sample extracts if there are none, then run the Dagster ``refresh`` job
+in process (the same job the daily schedule runs) and print a summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+from revenue_warehouse import paths
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "run", help="Generate sample extracts if missing, then run the whole refresh job."
+    )
+    p.add_argument(
+        "--extracts", type=Path, default=None, help="extracts directory (default: WAREHOUSE_EXTRACTS_DIR)"
+    )
+    p.add_argument("--scale", type=float, default=0.1, help="simulator scale when generating (default 0.1)")
+    p.add_argument("--seed", type=int, default=1, help="simulator seed when generating (default 1)")
+    p.add_argument("--start", type=date.fromisoformat, default=date(2023, 1, 1), help="first simulated day")
+    p.add_argument("--end", type=date.fromisoformat, default=date(2025, 6, 30), help="last simulated day")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.loader import extract_dates
+
+    extracts = (args.extracts or paths.extracts_dir()).resolve()
+    db = paths.build_db_path()
+    if not extract_dates(extracts):
+        from revenue_warehouse.simulator import generate
+
+        print(
+            f"[1/3] no extracts in {extracts}: generating scale {args.scale}, seed {args.seed} ...",
+            flush=True,
+        )
+        generate(extracts, scale=args.scale, seed=args.seed, start=args.start, end=args.end)
+    else:
+        print(f"[1/3] using existing extracts in {extracts}", flush=True)
+    print("[2/3] preparing the dbt manifest (dbt parse) ...", flush=True)
+    from orchestration.refresh import format_summary, prepare_dbt_manifest, run_refresh
+
+    prepare_dbt_manifest(db)
+    print(f"[3/3] running the refresh job into {db} ...", flush=True)
+    started = time.monotonic()
+    summary = run_refresh(extracts, db, instance=_instance())
+    print(format_summary(summary))
+    print(f"took {time.monotonic() - started:.0f}s. Dagster UI: make dev (http://127.0.0.1:3000)")
+    return 0 if summary.success else 1
+
+
+def _instance():  # a persistent instance when DAGSTER_HOME is set (make sets it), so runs show in the UI
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    if home and Path(home).is_dir():
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
