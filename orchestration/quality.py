@@ -5,7 +5,7 @@ checks.yml, so a failed blocking check stops everything downstream (the publish 
 GX is imported only when a check executes, never when the code location loads.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 from dagster import AssetCheckExecutionContext
@@ -54,15 +54,16 @@ def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
             "blocking": blocking,
         },
     )
-    def _check(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+        from revenue_warehouse.quality.results import CheckFailed
         from revenue_warehouse.quality.runner import run_checks
 
-        results = run_checks(build_db_from(context), context.run_id, [suite.name], config=config)
+        results = run_checks(build_db_from(context), context.run.run_id, [suite.name], config=config)
         errors = [r for r in results if r.blocking_failure]
         warnings = [r for r in results if not r.success and not r.blocking_failure]
         for failure in errors + warnings:
             context.log.warning(failure.message())
-        return dg.AssetCheckResult(
+        yield dg.AssetCheckResult(
             passed=not errors and not warnings,
             severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
             description="; ".join(r.message() for r in errors + warnings) or "every expectation passed",
@@ -78,6 +79,10 @@ def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
                 for r in results
             },
         )
+        if errors:
+            # Fail the step (and the run) with a message naming the handoff, the expectation, the
+            # number of failing records and sample ids; downstream assets (publish) do not run.
+            raise dg.Failure(description=str(CheckFailed(errors)))
 
     return _check
 

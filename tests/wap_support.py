@@ -1,0 +1,100 @@
+"""Helpers of the write-audit-publish end-to-end tests: break a handoff in extract files, fingerprint
+marts, build a warehouse without Dagster (for the many-seeds test)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse.quality.config import load_config
+
+MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel")
+# Columns that legitimately differ between two runs over the same extracts.
+RUN_DEPENDENT = ("_loaded_at", "_run_id", "loaded_at", "run_id")
+
+
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def won_new_business(extracts: Path, closed_by: date) -> list[str]:
+    """Won New Business opportunities closed on or before ``closed_by``, latest record version,
+    read straight from the extract files."""
+    latest: dict[str, dict[str, str]] = {}
+    for path in sorted((extracts / "salesforce" / "opportunity").glob("*.csv")):
+        for row in read_rows(path)[1]:
+            if row["id"] not in latest or row["_fivetran_synced"] >= latest[row["id"]]["_fivetran_synced"]:
+                latest[row["id"]] = row
+    return sorted(
+        oid
+        for oid, row in latest.items()
+        if row.get("type") == "New Business"
+        and row.get("is_won") == "true"
+        and row.get("is_deleted") != "true"
+        and row.get("close_date")
+        and date.fromisoformat(row["close_date"]) <= closed_by
+    )
+
+
+def remove_cs_introductions(extracts: Path, opportunity_ids: set[str]) -> int:
+    """Delete every CS Introduction task row of these opportunities from the task extract files,
+    returning how many rows were removed (duplicates and late updates included)."""
+    removed = 0
+    for path in sorted((extracts / "salesforce" / "task").glob("*.csv")):
+        header, rows = read_rows(path)
+        kept = [
+            r
+            for r in rows
+            if not (r.get("type") == "CS Introduction" and r.get("what_id") in opportunity_ids)
+        ]
+        if len(kept) != len(rows):
+            removed += len(rows) - len(kept)
+            write_rows(path, header, kept)
+    return removed
+
+
+def pick_won_deals(extracts: Path, as_of: date, k: int) -> list[str]:
+    """k won deals that every CS introduction check must consider (closed before the grace period)."""
+    grace = int(load_config().suite_params["sales_to_customer_success"]["grace_days"])
+    candidates = won_new_business(extracts, as_of - timedelta(days=grace + 30))
+    assert len(candidates) >= 3 * k, f"only {len(candidates)} won deals in the extracts"
+    return candidates[:: max(1, len(candidates) // k)][:k]
+
+
+def mart_checksums(db: Path) -> dict[str, tuple]:
+    """(rows, per-column hash sums) of every mart table, ignoring run-dependent columns."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {MART_SCHEMAS} order by 1, 2"
+        ).fetchall():
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                    "order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+                if c not in RUN_DEPENDENT
+            ]
+            sums = ", ".join(f'sum(hash("{c}"))' for c in cols)
+            out[f"{schema}.{table}"] = con.execute(
+                f'select count(*), {sums} from "{schema}"."{table}"'
+            ).fetchone()
+        return out
+    finally:
+        con.close()
