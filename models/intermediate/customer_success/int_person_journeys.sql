@@ -1,23 +1,19 @@
 {#-
     One row per person journey with the timestamp, record and owner of every funnel stage from
     first touch to first renewal (docs/metrics.md#funnel, #handoffs). A journey is a person
-    (HubSpot contacts joined to their Salesforce lead by the synced lead id, else by normalised
-    email) and the New Business opportunity their lead converted into; won New Business
+    (int_persons: HubSpot contacts and Salesforce leads resolved to one person) and the New
+    Business opportunity their lead converted into; won New Business
     opportunities that no lead converted into (e.g. reactivations) start their own journey at the
     opportunity stage. Soft-deleted records are ignored.
 -#}
 with
 
-contacts as (
-    select * from {{ ref('stg_hubspot__contacts') }} where not is_deleted
+persons as (
+    select * from {{ ref('int_persons') }} where not is_deleted
 ),
 
-web_sessions as (
-    select * from {{ ref('stg_hubspot__web_sessions') }}
-),
-
-form_submissions as (
-    select * from {{ ref('stg_hubspot__form_submissions') }}
+marketing_touches as (
+    select * from {{ ref('int_marketing_touches') }}
 ),
 
 leads as (
@@ -48,58 +44,12 @@ subscription_terms as (
     select * from {{ ref('int_subscription_terms') }}
 ),
 
-email_leads as (
-    select
-        email,
-        min(salesforce_lead_id) as salesforce_lead_id
-    from contacts
-    where email is not null and salesforce_lead_id is not null
-    group by 1
-),
-
-contact_people as (
-    select
-        contacts.contact_id,
-        contacts.created_at,
-        contacts.became_mql_at,
-        coalesce(contacts.salesforce_lead_id, email_leads.salesforce_lead_id) as salesforce_lead_id,
-        coalesce(
-            contacts.salesforce_lead_id,
-            email_leads.salesforce_lead_id,
-            contacts.email,
-            cast(contacts.contact_id as {{ dbt.type_string() }})
-        ) as person_key
-    from contacts
-    left join email_leads
-        on contacts.email = email_leads.email
-),
-
-contact_touches as (
-    select contact_id, started_at as touched_at from web_sessions where contact_id is not null
-    union all
-    select contact_id, submitted_at as touched_at from form_submissions where contact_id is not null
-    union all
-    select contact_id, created_at as touched_at from contacts
-),
-
-people as (
-    select
-        contact_people.person_key,
-        min(contact_people.salesforce_lead_id) as salesforce_lead_id,
-        min(contact_people.contact_id) as hubspot_contact_id,
-        min(contact_people.created_at) as lead_at,
-        min(contact_people.became_mql_at) as mql_at
-    from contact_people
-    group by 1
-),
-
 first_touches as (
     select
-        contact_people.person_key,
-        min(contact_touches.touched_at) as first_touch_at
-    from contact_people
-    inner join contact_touches
-        on contact_people.contact_id = contact_touches.contact_id
+        person_id,
+        min(touched_at) as first_touch_at
+    from marketing_touches
+    where person_id is not null
     group by 1
 ),
 
@@ -114,12 +64,17 @@ first_sales_tasks as (
 
 lead_journeys as (
     select
-        people.person_key as journey_id,
-        people.hubspot_contact_id,
-        people.salesforce_lead_id,
-        first_touches.first_touch_at,
-        people.lead_at,
-        people.mql_at,
+        persons.person_id as journey_id,
+        cast(persons.hubspot_contact_id as {{ dbt.type_string() }}) as hubspot_contact_id,
+        persons.salesforce_lead_id,
+        case
+            when persons.hubspot_contact_id is null then null
+            when first_touches.first_touch_at is null or persons.created_at < first_touches.first_touch_at
+                then persons.created_at
+            else first_touches.first_touch_at
+        end as first_touch_at,
+        case when persons.hubspot_contact_id is not null then persons.created_at end as lead_at,
+        persons.became_mql_at as mql_at,
         leads.owner_id as lead_owner_id,
         case
             when first_sales_tasks.first_sales_task_at is null then leads.accepted_at
@@ -129,11 +84,11 @@ lead_journeys as (
         end as sales_accepted_at,
         leads.qualified_at,
         leads.converted_opportunity_id
-    from people
+    from persons
     left join first_touches
-        on people.person_key = first_touches.person_key
+        on persons.person_id = first_touches.person_id
     left join leads
-        on people.salesforce_lead_id = leads.lead_id
+        on persons.salesforce_lead_id = leads.lead_id
     left join first_sales_tasks
         on leads.lead_id = first_sales_tasks.lead_id
 ),
@@ -145,7 +100,7 @@ new_business as (
 leadless_won_journeys as (
     select
         new_business.opportunity_id as journey_id,
-        cast(null as {{ dbt.type_bigint() }}) as hubspot_contact_id,
+        cast(null as {{ dbt.type_string() }}) as hubspot_contact_id,
         cast(null as {{ dbt.type_string() }}) as salesforce_lead_id,
         cast(null as {{ dbt.type_timestamp() }}) as first_touch_at,
         cast(null as {{ dbt.type_timestamp() }}) as lead_at,

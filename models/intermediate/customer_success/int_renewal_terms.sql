@@ -17,8 +17,8 @@ accounts as (
     select * from {{ ref('stg_salesforce__accounts') }}
 ),
 
-stripe_customers as (
-    select * from {{ ref('stg_stripe__customers') }}
+customer_accounts as (
+    select * from {{ ref('int_stripe_customer_accounts') }}
 ),
 
 renewal_opportunities as (
@@ -44,7 +44,7 @@ final as (
         subscription_terms.subscription_term_id,
         subscription_terms.subscription_id,
         subscription_terms.customer_id,
-        stripe_customers.salesforce_account_id as account_id,
+        customer_accounts.account_id,
         accounts.customer_success_manager_id,
         subscription_terms.term_number,
         subscription_terms.term_start_date,
@@ -63,10 +63,10 @@ final as (
         on subscription_terms.subscription_id = renewal_opportunities.subscription_id
         and subscription_terms.term_end_date = renewal_opportunities.term_end_date
         and renewal_opportunities.opportunity_rank = 1
-    left join stripe_customers
-        on subscription_terms.customer_id = stripe_customers.customer_id
+    left join customer_accounts
+        on subscription_terms.customer_id = customer_accounts.customer_id
     left join accounts
-        on stripe_customers.salesforce_account_id = accounts.account_id
+        on customer_accounts.account_id = accounts.account_id
 )
 
 select * from final

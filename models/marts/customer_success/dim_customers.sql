@@ -9,7 +9,11 @@
 with
 
 customer_accounts as (
-    select * from {{ ref('int_customer_accounts') }}
+    select * from {{ ref('int_stripe_customer_accounts') }}
+),
+
+stripe_customers as (
+    select * from {{ ref('stg_stripe__customers') }}
 ),
 
 customer_mrr as (
@@ -78,8 +82,8 @@ final as (
     select
         customer_accounts.customer_id,
         customer_accounts.account_id,
-        customer_accounts.account_match_rule,
-        coalesce(accounts.account_name, customer_accounts.customer_name) as customer_name,
+        customer_accounts.match_rule as account_match_rule,
+        coalesce(accounts.account_name, stripe_customers.customer_name) as customer_name,
         accounts.segment,
         accounts.customer_success_manager_id as cs_owner_id,
         first_wins.first_closed_won_date,
@@ -98,6 +102,8 @@ final as (
         customer_accounts.created_at
     from customer_accounts
     cross join as_of
+    inner join stripe_customers
+        on customer_accounts.customer_id = stripe_customers.customer_id
     left join customer_history
         on customer_accounts.customer_id = customer_history.customer_id
     left join accounts

@@ -6,7 +6,7 @@ customer_mrr as (
 ),
 
 customer_accounts as (
-    select * from {{ ref('int_customer_accounts') }}
+    select * from {{ ref('int_stripe_customer_accounts') }}
 ),
 
 final as (

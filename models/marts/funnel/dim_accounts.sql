@@ -1,6 +1,6 @@
 {#-
     One row per Salesforce account (docs/metrics.md#identity): firmographics, owners, the Stripe
-    billing customer linked to it (int_customer_accounts) and its customer status as of the as-of date.
+    billing customer linked to it (int_stripe_customer_accounts) and its customer status as of the as-of date.
 -#}
 with
 
@@ -9,7 +9,7 @@ accounts as (
 ),
 
 customer_accounts as (
-    select * from {{ ref('int_customer_accounts') }} where not is_deleted and account_id is not null
+    select * from {{ ref('int_stripe_customer_accounts') }} where not is_deleted and account_id is not null
 ),
 
 opportunities as (
@@ -24,7 +24,7 @@ linked_customers as (
     select
         account_id,
         min(customer_id) as stripe_customer_id,
-        min(account_match_rule) as stripe_match_rule
+        min(match_rule) as stripe_match_rule
     from customer_accounts
     group by 1
 ),
