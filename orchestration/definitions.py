@@ -10,11 +10,13 @@ import dagster as dg
 
 from orchestration.dbt_assets import DBT_ASSETS, dbt_resource
 from orchestration.jobs import JOBS, SCHEDULES, SENSORS
+from orchestration.publish import publish_asset
+from orchestration.quality import gx_asset_checks
 from orchestration.raw_assets import RAW_ASSETS
 from orchestration.resources import WarehouseResource
 
-ASSETS: list = [*RAW_ASSETS, *DBT_ASSETS]
-ASSET_CHECKS: list = []
+ASSETS: list = [*RAW_ASSETS, *DBT_ASSETS, publish_asset(DBT_ASSETS)]
+ASSET_CHECKS: list = [*gx_asset_checks()]  # GX suites (write-audit-publish), blocking per checks.yml
 RESOURCES: dict = {"warehouse": WarehouseResource(), "dbt": dbt_resource()}
 
 defs = dg.Definitions(

@@ -9,12 +9,19 @@ from dagster import AssetExecutionContext
 
 from orchestration.quality import guarded_asset_keys
 from revenue_warehouse.paths import serving_db_path
+from revenue_warehouse.publish import PUBLISHED_SCHEMAS
 
 PUBLISH_ASSET_KEY = dg.AssetKey(["serving", "warehouse"])
 
 
-def publish_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
-    deps = list(dict.fromkeys([*guarded_asset_keys(), *extra_deps]))
+def mart_keys(upstream: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    """Keys of the upstream assets that are marts (first key component a published schema)."""
+    return [k for a in upstream for k in a.keys if k.path[0] in PUBLISHED_SCHEMAS]
+
+
+def publish_asset(upstream: Sequence[dg.AssetsDefinition] = ()) -> dg.AssetsDefinition:
+    """The publish asset, downstream of the guarded marts and of every mart among ``upstream``."""
+    deps = list(dict.fromkeys([*guarded_asset_keys(), *mart_keys(upstream)]))
 
     @dg.asset(
         key=PUBLISH_ASSET_KEY,

@@ -1,0 +1,53 @@
+"""The GX suites are visible in the Dagster code location: one GX-backed asset check per suite on
+the mart it guards (blocking when checks.yml says so), and the publish asset downstream of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import dagster as dg
+import pytest
+
+from revenue_warehouse.quality.config import load_config
+from revenue_warehouse.quality.suites import SUITES
+
+
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+    from orchestration.refresh import prepare_dbt_manifest
+
+    prepare_dbt_manifest(tmp_path_factory.mktemp("parse") / "build.duckdb")
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_definitions_carry_the_gx_asset_checks_and_the_gated_publish_asset(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    gx_checks = {k.name: k for k in graph.asset_check_keys if k.name.startswith("gx_")}
+    assert set(gx_checks) == {f"gx_{name}" for name in SUITES}
+    expected_asset = {
+        "gx_load_completeness": "funnel/fct_handoffs",
+        "gx_marketing_to_sales": "marketing/fct_leads",
+        "gx_sales_to_customer_success": "customer_success/fct_onboarding",
+        "gx_customer_success_to_renewal": "customer_success/fct_renewals",
+    }
+    config = load_config()
+    for name, key in gx_checks.items():
+        assert key.asset_key.to_user_string() == expected_asset[name]
+        # the guarded mart is a real dbt asset of the code location, not a dangling key
+        assert graph.get(key.asset_key).is_materializable, f"{key.asset_key} is not a dbt asset"
+        spec = graph.get_check_spec(key)
+        suite = SUITES[name.removeprefix("gx_")]
+        assert spec.blocking == any(config.get(suite.name, e).blocking for e in suite.expectation_names)
+        assert spec.metadata["gx_suite"].value == suite.name
+    publish = graph.get(dg.AssetKey(["serving", "warehouse"]))
+    assert {k.asset_key for k in gx_checks.values()} <= publish.parent_keys
+    refresh = defs.resolve_job_def("refresh")
+    assert dg.AssetKey(["serving", "warehouse"]) in refresh.asset_layer.executable_asset_keys
+    assert set(gx_checks.values()) <= set(refresh.asset_layer.asset_graph.asset_check_keys)
+    # Loading the code location does not import Great Expectations (about 7 s per process).
+    code = "import sys, orchestration.definitions; print('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
