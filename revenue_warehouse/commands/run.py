@@ -49,6 +49,9 @@ def handle(args: argparse.Namespace) -> int:
     started = time.monotonic()
     summary = run_refresh(extracts, db, instance=_instance())
     print(format_summary(summary))
+    from revenue_warehouse.quality.report import wap_summary
+
+    print(wap_summary(db, paths.serving_db_path(), summary.run_id))
     print(f"took {time.monotonic() - started:.0f}s. Dagster UI: make dev (http://127.0.0.1:3000)")
     return 0 if summary.success else 1
 
