@@ -136,7 +136,7 @@ final as (
     left join first_mql
         on persons.person_id = first_mql.person_id
     left join channel_mapping
-        on primary_contacts.original_source = channel_mapping.original_source
+        on primary_contacts.original_source = channel_mapping.analytics_source
 )
 
 select * from final
