@@ -172,5 +172,16 @@ def str_array(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
     return pa.array(values, type=pa.string(), mask=mask, from_pandas=True)
 
 
+def lookup(
+    values: np.ndarray, idx: np.ndarray, ok: np.ndarray | None = None, default: object = None
+) -> np.ndarray:
+    """``values[idx]`` where ``ok`` (default ``idx >= 0``), else ``default``; safe when ``values`` is empty."""
+    idx = np.asarray(idx)
+    ok = (idx >= 0) if ok is None else np.asarray(ok) & (idx >= 0)
+    out = np.full(idx.shape, default, dtype=object)
+    out[ok] = np.asarray(values, dtype=object)[idx[ok]]
+    return out
+
+
 def take(values: np.ndarray | list, idx: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=object)[idx]

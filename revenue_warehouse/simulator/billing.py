@@ -262,7 +262,7 @@ class Billing:
         total = li.amount - li.discount_amount
         cur = np.char.lower(np.array(CURRENCIES)[s.currency[li.sub]]).astype(object)
         seq = np.arange(li.sub.size)
-        number = np.char.add("NW-", np.char.zfill(seq.astype(str), 7)).astype(object)
+        number = np.array([f"NW-{i:07d}" for i in seq], dtype=object)
 
         def render(rec: np.ndarray, cut: np.ndarray) -> dict[str, pa.Array]:
             paid = visible(li.paid_at[rec], cut)

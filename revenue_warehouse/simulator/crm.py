@@ -13,6 +13,7 @@ from ._util import (
     NEVER,
     date_array,
     decimal_cents,
+    lookup,
     salesforce_ids,
     str_array,
     stream,
@@ -55,7 +56,7 @@ class Crm:
                 "id": str_array(w.ids["role"][rec]), "_fivetran_deleted": pa.array(np.zeros(rec.size, bool)),
                 "name": str_array(np.array([ROLES[i][1] for i in rec], dtype=object)),
                 "developer_name": str_array(np.array([ROLES[i][0] for i in rec], dtype=object)),
-                "parent_role_id": str_array(np.where(parent >= 0, w.ids["role"][np.maximum(parent, 0)], None)),
+                "parent_role_id": str_array(lookup(w.ids["role"], parent, parent >= 0, None)),
             }  # fmt: skip
 
         n = len(ROLES)
@@ -79,7 +80,7 @@ class Crm:
                 "title": str_array(np.array([ROLES[r][1] for r in role[rec]], dtype=object)),
                 "department": str_array(dept[role[rec]].astype(object)),
                 "user_role_id": str_array(w.ids["role"][role[rec]]),
-                "manager_id": str_array(np.where(mgr >= 0, w.ids["user"][np.maximum(mgr, 0)], None)),
+                "manager_id": str_array(lookup(w.ids["user"], mgr, mgr >= 0, None)),
                 "is_active": pa.array(np.ones(rec.size, bool)), "created_date": ts_array(created[rec]),
             }  # fmt: skip
 
@@ -151,12 +152,12 @@ class Crm:
                 "accepted_date_c": ts_array(accepted, visible(accepted, cut)),
                 "qualified_date_c": ts_array(qual, visible(qual, cut)),
                 "disqualified_date_c": ts_array(disq, visible(disq, cut)),
-                "unqualified_reason_c": str_array(np.where(visible(disq, cut), reasons[np.maximum(p.dq_reason[q], 0)], None)),
+                "unqualified_reason_c": str_array(lookup(reasons, p.dq_reason[q], visible(disq, cut), None)),
                 "is_converted": pa.array(converted),
                 "converted_date": date_array(c, converted),
-                "converted_account_id": str_array(np.where(converted, w.ids["account"][np.maximum(a, 0)], None)),
-                "converted_contact_id": str_array(np.where(converted, w.ids["sf_contact"][np.maximum(a, 0)], None)),
-                "converted_opportunity_id": str_array(np.where(converted, w.ids["opportunity"][np.maximum(a, 0)], None)),
+                "converted_account_id": str_array(lookup(w.ids["account"], a, converted, None)),
+                "converted_contact_id": str_array(lookup(w.ids["sf_contact"], a, converted, None)),
+                "converted_opportunity_id": str_array(lookup(w.ids["opportunity"], a, converted, None)),
             }  # fmt: skip
 
         late = (w.dirt["late_updates"], stream(w.seed, "late-lead"))
@@ -262,8 +263,8 @@ class Crm:
                 "is_closed": pa.array(closed), "is_won": pa.array(st == WON_COL),
                 "owner_id": str_array(w.ids["user"][o.owner[rec]]), "lead_source": str_array(lead_source[rec]),
                 "forecast_category": str_array(np.where(st == WON_COL, "Closed", np.where(st == LOST_COL, "Omitted", np.where(st >= 3, "Best Case", "Pipeline"))).astype(object)),
-                "loss_reason_c": str_array(np.where(st == LOST_COL, loss[np.maximum(o.loss_reason[rec], 0)], None)),
-                "stripe_subscription_id_c": str_array(np.where(sub >= 0, w.ids["subscription"][np.maximum(sub, 0)], None)),
+                "loss_reason_c": str_array(lookup(loss, o.loss_reason[rec], st == LOST_COL, None)),
+                "stripe_subscription_id_c": str_array(lookup(w.ids["subscription"], sub, sub >= 0, None)),
                 "term_end_date_c": date_array(o.term_end[rec]),
             }  # fmt: skip
 
@@ -422,8 +423,8 @@ class Crm:
             return {
                 "id": str_array(r["id"][rec]), "is_deleted": pa.array(r["kind"][rec] == 2),
                 "who_id": str_array(who[rec]),
-                "what_id": str_array(np.where(is_cs, w.ids["opportunity"][np.maximum(r["opp"][rec], 0)], None)),
-                "account_id": str_array(np.where(is_cs, w.ids["account"][np.maximum(a, 0)], None)),
+                "what_id": str_array(lookup(w.ids["opportunity"], r["opp"][rec], is_cs, None)),
+                "account_id": str_array(lookup(w.ids["account"], a, is_cs, None)),
                 "owner_id": str_array(w.ids["user"][r["owner"][rec]]), "subject": str_array(subjects[ch]),
                 "type": str_array(types[ch]), "status": str_array(np.full(rec.size, "Completed", dtype=object)),
                 "activity_date": ts_array(t), "created_date": ts_array(t), "completed_date_time": ts_array(t + 300),

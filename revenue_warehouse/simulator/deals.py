@@ -292,7 +292,11 @@ def simulate_deals(profile: dict, seed: int, p: Persons, team: Team, end_s: int)
             if extra["type"] == REACTIVATION and extra["close"] <= end_s:
                 queue.append((extra["close"], k_new, segment))
     n = len(opp_rows["type"])
-    arr = {key: np.asarray(v) for key, v in opp_rows.items()}
+    arr = {
+        key: np.asarray(v, dtype=bool if key == "won" else np.int64)
+        for key, v in opp_rows.items()
+        if key != "stage_at"
+    }
     arr["stage_at"] = np.stack(opp_rows["stage_at"]) if n else np.zeros((0, len(STAGES)), np.int64)
     for key in ("created", "close", "term_end"):
         arr[key] = arr[key].astype(np.int64)

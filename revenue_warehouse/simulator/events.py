@@ -8,7 +8,19 @@ from collections.abc import Iterator
 import numpy as np
 import pyarrow as pa
 
-from ._util import DAY, HOUR, NEVER, hex_ids, int_array, month_start_ts, pick, str_array, stream, ts_array
+from ._util import (
+    DAY,
+    HOUR,
+    NEVER,
+    hex_ids,
+    int_array,
+    lookup,
+    month_start_ts,
+    pick,
+    str_array,
+    stream,
+    ts_array,
+)
 from .marketing import (
     EMAIL,
     OFFLINE,
@@ -90,7 +102,7 @@ def web_sessions(m: Marketing) -> Iterator[Chunk]:
                 np.clip(np.searchsorted(m.camps.quarter[always[ch]], quarter), 0, always[ch].size - 1)
             ]
             camp = np.where((src == s) & (camp < 0), fallback, camp)
-        utm_campaign = np.where(camp >= 0, m.camps.utm[np.maximum(camp, 0)], None)
+        utm_campaign = lookup(m.camps.utm, camp, camp >= 0, None)
         utm_campaign = np.where(src == EMAIL, "newsletter", utm_campaign)
         identified = np.concatenate([kind != 1, np.zeros(n_a, bool)])
         contact = np.concatenate([w.person_contact_id[per], np.zeros(n_a, np.int64)])

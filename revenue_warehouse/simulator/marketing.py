@@ -17,6 +17,7 @@ from ._util import (
     date_array,
     hex_ids,
     int_array,
+    lookup,
     month_index,
     month_start_ts,
     pick,
@@ -141,7 +142,7 @@ class Marketing:
         def only(ts: np.ndarray) -> np.ndarray:
             return np.where(is_p, ts[person], NEVER)
 
-        lead_id = np.where(w.person_lead >= 0, w.leads.id[np.maximum(w.person_lead, 0)], None)
+        lead_id = lookup(w.leads.id, w.person_lead, w.person_lead >= 0, None)
         conv = only(p.converted)
         acc_of_person = np.full(p.n, -1, dtype=np.int64)
         acc_of_person[w.deals.accounts.person] = np.arange(w.deals.accounts.n)
@@ -187,11 +188,7 @@ class Marketing:
                     np.where(pe & visible(p.lead_created[per], cut), lead_id[per], None)
                 ),
                 "property_salesforcecontactid": str_array(
-                    np.where(
-                        pe & visible(p.converted[per], cut) & (acc >= 0),
-                        w.ids["sf_contact"][np.maximum(acc, 0)],
-                        None,
-                    )
+                    lookup(w.ids["sf_contact"], acc, pe & visible(p.converted[per], cut))
                 ),  # fmt: skip
             }
 

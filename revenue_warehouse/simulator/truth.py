@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._util import DAY, NEVER, add_months, month_index
+from ._util import DAY, NEVER, add_months, lookup, month_index
 from .billing import Billing
 from .crm import Crm, _stage_now
 from .deals import CURRENCIES, LOST_COL, RENEWAL, WON_COL
@@ -121,17 +121,17 @@ class Truth:
             "person_id": [f"P{i:08d}" for i in range(p.n)],
             "canonical_email": p.email,
             "hubspot_contact_ids": joined.reindex(np.arange(p.n)).to_numpy(),
-            "salesforce_lead_id": np.where(has_lead, w.leads.id[np.maximum(lead, 0)], ""),
-            "salesforce_contact_id": np.where(acc >= 0, w.ids["sf_contact"][np.maximum(acc, 0)], ""),
-            "salesforce_account_id": np.where(acc >= 0, w.ids["account"][np.maximum(acc, 0)], ""),
+            "salesforce_lead_id": lookup(w.leads.id, lead, has_lead, ""),
+            "salesforce_contact_id": lookup(w.ids["sf_contact"], acc, acc >= 0, ""),
+            "salesforce_account_id": lookup(w.ids["account"], acc, acc >= 0, ""),
             "channel": channel_of(p.source),
             "segment": np.array(["SMB", "Mid-Market", "Enterprise"], dtype=object)[p.segment],
             "lead_created_at": _ts(p.created, e), "mql_at": _ts(p.mql, e),
             "accepted_at": _ts(np.where(has_lead, p.accepted, NEVER), e),
             "picked_up_at": _ts(np.where(has_lead, p.picked_up, NEVER), e),
             "qualified_at": _ts(p.qualified, e), "disqualified_at": _ts(p.disqualified, e),
-            "disqualify_reason": np.where(p.disqualified <= e, reasons[np.maximum(p.dq_reason, 0)], ""),
-            "opportunity_id": np.where(has_opp, w.ids["opportunity"][np.maximum(self.m.person_opp, 0)], ""),
+            "disqualify_reason": lookup(reasons, p.dq_reason, p.disqualified <= e, ""),
+            "opportunity_id": lookup(w.ids["opportunity"], self.m.person_opp, has_opp, ""),
             "opportunity_created_at": _ts(opp_created, e), "closed_at": _ts(closed, e),
             "is_won": np.where(closed <= e, np.where(won <= e, "true", "false"), ""),
         })  # fmt: skip
@@ -162,9 +162,9 @@ class Truth:
             "cycle_days": pd.Series(close_day - created_day, dtype="Int64").where(closed, pd.NA),
             "stage_reached": np.array(STAGES, dtype=object)[st],
             "last_open_stage": np.array(STAGES, dtype=object)[open_reached],
-            "source_lead_id": np.where(lead >= 0, w.leads.id[np.maximum(lead, 0)], ""),
+            "source_lead_id": lookup(w.leads.id, lead, lead >= 0, ""),
             "channel": np.where(has_p, channel_of(w.persons.source[np.maximum(person, 0)]), ""),
-            "stripe_subscription_id": np.where(sub >= 0, w.ids["subscription"][np.maximum(sub, 0)], ""),
+            "stripe_subscription_id": lookup(w.ids["subscription"], sub, sub >= 0, ""),
             "term_end_date": _date(o.term_end),
         })  # fmt: skip
 
@@ -213,7 +213,7 @@ class Truth:
         return pd.DataFrame({
             "subscription_id": w.ids["subscription"][t["sub"]],
             "term_end_date": _date(t["term_end"].to_numpy()),
-            "renewal_opportunity_id": np.where(t["renewal_created"] <= self.end_s, w.ids["opportunity"][np.maximum(t["opp"], 0)], ""),
+            "renewal_opportunity_id": lookup(w.ids["opportunity"], t["opp"], t["renewal_created"] <= self.end_s, ""),
             "renewal_created_at": _ts(t["renewal_created"].to_numpy(), self.end_s),
             "outcome": t["outcome"],
             "mrr_before": t["mrr_before"].round(2).map("{:.2f}".format),
@@ -246,6 +246,7 @@ class Truth:
                 ever |= cur > 0
                 prev = cur
         out = pd.DataFrame(rows, columns=["customer", "month", "cents", "movement"])
+        out["customer"] = out["customer"].astype(np.int64)
         acc = w.deals.customers.account[out["customer"].to_numpy()]
         return pd.DataFrame({
             "stripe_customer_id": w.ids["customer"][out["customer"].to_numpy()],
