@@ -7,7 +7,7 @@
 {%- set person_stages = [
     ('first_touch', 'first_touch_at', 'hubspot_contact_id', 'cast(null as ' ~ dbt.type_string() ~ ')'),
     ('lead', 'lead_at', 'hubspot_contact_id', 'cast(null as ' ~ dbt.type_string() ~ ')'),
-    ('mql', 'mql_at', 'coalesce(salesforce_lead_id, cast(hubspot_contact_id as ' ~ dbt.type_string() ~ '))', 'cast(null as ' ~ dbt.type_string() ~ ')'),
+    ('mql', 'mql_at', 'salesforce_lead_id', 'cast(null as ' ~ dbt.type_string() ~ ')'),
     ('sales_accepted', 'sales_accepted_at', 'salesforce_lead_id', 'lead_owner_id'),
     ('qualified', 'qualified_at', 'salesforce_lead_id', 'lead_owner_id'),
     ('opportunity', 'opportunity_at', 'opportunity_id', 'opportunity_owner_id'),
@@ -18,7 +18,7 @@
     ('first_renewal', 'first_renewal_at', 'subscription_id', 'cs_owner_id'),
 ] -%}
 {%- set term_stages = [
-    ('renewal_window_opened', 'cast(renewal_window_opens_date as ' ~ dbt.type_timestamp() ~ ')', 'customer_success_manager_id'),
+    ('renewal_window_opened', 'renewal_window_opens_at', 'customer_success_manager_id'),
     ('renewal_opportunity', 'renewal_opportunity_created_at', 'renewal_owner_id'),
     ('renewal_decided', "case when renewal_outcome <> 'pending' then cast(term_end_date as " ~ dbt.type_timestamp() ~ ") end", 'renewal_owner_id'),
 ] -%}
@@ -54,7 +54,7 @@ term_events as (
         subscription_term_id as journey_id,
         '{{ stage }}' as stage,
         {{ at }} as stage_at,
-        {{ dbt.concat(['subscription_id', "'/'", 'cast(term_end_date as ' ~ dbt.type_string() ~ ')']) }} as record_id,
+        {{ dbt.concat(['subscription_id', "':'", 'cast(term_end_date as ' ~ dbt.type_string() ~ ')']) }} as record_id,
         cast({{ owner }} as {{ dbt.type_string() }}) as owner_id
     from renewal_terms
     where {{ at }} is not null

@@ -37,7 +37,7 @@ stripe_subscriptions as (
 ),
 
 stripe_customers as (
-    select * from {{ ref('stg_stripe__customers') }} where not is_deleted
+    select * from {{ ref('stg_stripe__customers') }}
 ),
 
 subscription_terms as (
@@ -148,7 +148,8 @@ cs_introduction_owners as (
 kickoffs as (
     select
         what_id as opportunity_id,
-        min(started_at) as onboarded_at,
+        min(created_at) as onboarded_at,
+        min(started_at) as kickoff_at,
         min(owner_id) as kickoff_owner_id
     from events
     where event_type = 'Onboarding Kickoff'
@@ -202,6 +203,7 @@ final as (
         cs_introductions.cs_introduced_at,
         subscriptions.subscribed_at,
         kickoffs.onboarded_at,
+        kickoffs.kickoff_at,
         cast(first_renewals.first_renewal_date as {{ dbt.type_timestamp() }}) as first_renewal_at
     from journeys
     left join new_business

@@ -49,6 +49,8 @@ final as (
         subscription_terms.term_number,
         subscription_terms.term_start_date,
         subscription_terms.term_end_date,
+        subscription_terms.term_ends_at,
+        {{ dbt.dateadd('day', -renewal_window_days, 'subscription_terms.term_ends_at') }} as renewal_window_opens_at,
         cast({{ dbt.dateadd('day', -renewal_window_days, 'subscription_terms.term_end_date') }} as date) as renewal_window_opens_date,
         renewal_opportunities.opportunity_id as renewal_opportunity_id,
         renewal_opportunities.owner_id as renewal_owner_id,

@@ -35,7 +35,8 @@ terms as (
         subscriptions.salesforce_opportunity_id,
         term_numbers.term_number,
         cast({{ dbt.dateadd('month', '12 * (term_numbers.term_number - 1)', 'subscriptions.started_at') }} as date) as term_start_date,
-        cast({{ dbt.dateadd('month', '12 * term_numbers.term_number', 'subscriptions.started_at') }} as date) as term_end_date
+        cast({{ dbt.dateadd('month', '12 * term_numbers.term_number', 'subscriptions.started_at') }} as date) as term_end_date,
+        {{ dbt.dateadd('month', '12 * term_numbers.term_number', 'subscriptions.started_at') }} as term_ends_at
     from subscriptions
     inner join billed
         on subscriptions.subscription_id = billed.subscription_id
@@ -44,7 +45,15 @@ terms as (
 ),
 
 active_terms as (
-    select terms.*
+    select
+        terms.*,
+        {#- MRR before the term end is read on its last day, or on the last billed day if billing has
+            not reached it yet (monthly invoices of a term still running at the as-of date). -#}
+        case
+            when billed.last_billed_until < terms.term_end_date
+                then {{ dbt.dateadd('day', -1, 'billed.last_billed_until') }}
+            else {{ dbt.dateadd('day', -1, 'terms.term_end_date') }}
+        end as last_term_day
     from terms
     inner join billed
         on terms.subscription_id = billed.subscription_id
@@ -58,8 +67,8 @@ mrr_at_term_end as (
         active_terms.subscription_id,
         active_terms.term_number,
         sum(case
-            when mrr_lines.period_start_date <= {{ dbt.dateadd('day', -1, 'active_terms.term_end_date') }}
-                and {{ dbt.dateadd('day', -1, 'active_terms.term_end_date') }} < mrr_lines.period_end_date
+            when mrr_lines.period_start_date <= active_terms.last_term_day
+                and active_terms.last_term_day < mrr_lines.period_end_date
                 then mrr_lines.mrr_usd
         end) as mrr_before_usd,
         sum(case
@@ -82,6 +91,7 @@ final as (
         active_terms.term_number,
         active_terms.term_start_date,
         active_terms.term_end_date,
+        active_terms.term_ends_at,
         round(coalesce(mrr_at_term_end.mrr_before_usd, 0), 2) as mrr_before_usd,
         case
             when active_terms.term_end_date > {{ as_of_date() }} then null

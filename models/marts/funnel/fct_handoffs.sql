@@ -1,6 +1,6 @@
 {#-
     One row per handoff instance (docs/metrics.md#handoffs): a journey that reached the
-    from-department's last stage was handed over at that moment; it was picked up when the
+    from-department's last stage, with a record to hand over, was handed over at that moment; it was picked up when the
     to-department's first stage was reached; it is complete when every required stage of the
     to-department (`funnel_stages.is_required`) was reached, else `missing_step` names the first
     missing one. Which handoffs exist is configuration (int_handoff_definitions).
@@ -35,6 +35,8 @@ handed as (
     inner join stage_events
         on handoff_definitions.journey = stage_events.journey
         and handoff_definitions.handing_stage = stage_events.stage
+    {#- Only a record can be handed over: an MQL not synced to a Salesforce lead was never handed. #}
+    where stage_events.record_id is not null
 ),
 
 picked_up as (
