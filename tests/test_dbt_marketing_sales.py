@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import AS_OF
 
 FUNNEL_STAGES = ("leads", "mqls", "sales_accepted", "opportunities", "won", "lost")
 
@@ -56,8 +57,6 @@ def con(built_db: Path):
 
 
 def test_funnel_per_month_and_channel_equals_truth(con, small_extracts: Path) -> None:
-    from tests.conftest import AS_OF
-
     expected = Counter()
     for row in _truth(small_extracts, "funnel_monthly"):
         for stage in FUNNEL_STAGES:
