@@ -22,7 +22,7 @@ def checksums(root: Path) -> dict[str, str]:
 
 
 def open_extracts(root: Path, ext: str = "csv") -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one all-VARCHAR view per contract table (``<system>_<table>``) over
+    """An in-memory DuckDB with one all-VARCHAR table per contract table (``<system>_<table>``) over
     every daily file, plus ``file_day`` (from the file name) and ``file_row`` (row number in file)."""
     con = duckdb.connect()
     for t in TABLES:
@@ -34,7 +34,7 @@ def open_extracts(root: Path, ext: str = "csv") -> duckdb.DuckDBPyConnection:
         else:
             reader = f"read_parquet('{folder}/*.parquet', filename=true)"
         con.execute(
-            f"create view {t.system}_{t.name} as select *, "
+            f"create table {t.system}_{t.name} as select *, "
             f"regexp_extract(filename, '(\\d{{4}}-\\d{{2}}-\\d{{2}})\\.\\w+$', 1) as file_day from {reader}"
         )
     return con
