@@ -13,6 +13,9 @@ PROVENANCE: tuple[tuple[str, str], ...] = (
     ("_loaded_at", "TIMESTAMP"),
     ("_run_id", "VARCHAR"),
     ("_extract_date", "DATE"),
+    # set only while a load is in flight, for rows whose value failed its cast: they are moved to
+    # audit.quarantine before the load commits, so committed raw rows always have it NULL
+    ("_quarantine", "STRUCT(column_name VARCHAR, reason VARCHAR, raw_line VARCHAR)"),
 )
 
 MANIFEST_DDL = """
@@ -60,6 +63,8 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:
     cols = [f"{ident(c.name)} {c.type}" for c in table.columns]
     cols += [f"{ident(name)} {type_}" for name, type_ in PROVENANCE]
     con.execute(f"CREATE TABLE IF NOT EXISTS {raw_name(table)} ({', '.join(cols)})")
+    for name, type_ in PROVENANCE:  # tables created by an older loader
+        con.execute(f"ALTER TABLE {raw_name(table)} ADD COLUMN IF NOT EXISTS {ident(name)} {type_}")
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
         [f"raw_{table.system}", table.name],

@@ -11,11 +11,12 @@ def is_text(column: Column) -> bool:
 
 
 def typed(column: Column) -> str:
-    """The raw text of a column cast to its contract type (``NULL`` when empty)."""
+    """The raw text of a column cast to its contract type (``NULL`` when blank or not castable)."""
     col = ident(column.name)
     if is_text(column):
         return col
-    return f"TRY_CAST(NULLIF(TRIM({col}), '') AS {column.type})"
+    # the second cast (on trimmed text) only runs where the first gave NULL
+    return f"COALESCE(TRY_CAST({col} AS {column.type}), TRY_CAST(TRIM({col}) AS {column.type}))"
 
 
 def cast_fails(column: Column) -> str | None:
@@ -23,7 +24,7 @@ def cast_fails(column: Column) -> str | None:
     if is_text(column):
         return None
     col = ident(column.name)
-    return f"(NULLIF(TRIM({col}), '') IS NOT NULL AND {typed(column)} IS NULL)"
+    return f"({typed(column)} IS NULL AND {col} IS NOT NULL AND TRIM({col}) <> '')"
 
 
 def failure_names(columns: list[Column]) -> str:
