@@ -78,3 +78,22 @@ def test_warehouse_publish_refuses_a_failed_run_and_publishes_a_passed_one(
         "not published" in out and "handoff customer_success_to_renewal" in out and "sample ids: a, b" in out
     )
     assert serving.read_bytes() == before
+
+
+def test_run_summary_reports_marts_checks_and_publication(tmp_path: Path) -> None:
+    from revenue_warehouse.publish import publish
+    from revenue_warehouse.quality.report import wap_summary
+
+    serving, good, bad = tmp_path / "serving.duckdb", tmp_path / "good.duckdb", tmp_path / "bad.duckdb"
+    make_build(good, all_results("good-run"))
+    make_build(
+        bad, all_results("bad-run", failing=("sales_to_customer_success", "won_deal_has_cs_introduction"))
+    )
+    publish(good, serving, generation="good-run")
+    text = wap_summary(good, serving, "good-run")
+    assert "marketing.fct_leads" in text and f"published: {serving} (generation good-run)" in text
+    assert f"GX checks: {len(load_config().checks)} passed, 0 failed (blocking), 0 warnings" in text
+    text = wap_summary(bad, serving, "bad-run")
+    assert f"NOT published: {serving} still serves generation good-run" in text
+    assert "FAIL handoff sales_to_customer_success: expectation won_deal_has_cs_introduction failed" in text
+    assert "http://127.0.0.1:3000" in text and "read_only=True" in text
