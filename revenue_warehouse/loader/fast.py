@@ -21,7 +21,7 @@ from revenue_warehouse.loader.schema import raw_name
 FILES_PER_STATEMENT = 200
 
 
-def _branch(file: ExtractFile, header: list[str], rejects: tuple[str, str] | None) -> str:
+def _branch(file: ExtractFile, header: list[str], rejects: tuple[str, str]) -> str:
     tags = f"'{sql_str(file.source_name)}' AS __src, DATE '{file.extract_date.isoformat()}' AS __date"
     if file.format == "parquet":
         cols = ", ".join(f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}" for n in header)
@@ -29,7 +29,6 @@ def _branch(file: ExtractFile, header: list[str], rejects: tuple[str, str] | Non
             f"SELECT {cols}, {tags}, file_row_number + 1 AS __row "
             f"FROM read_parquet('{sql_str(file.path)}', file_row_number = true)"
         )
-    assert rejects is not None
     return (
         f"SELECT *, {tags}, row_number() OVER () AS __row FROM {csv_source(str(file.path), header, rejects)}"
     )
@@ -55,8 +54,8 @@ def load_fast(
     )
     for start in range(0, len(files), FILES_PER_STATEMENT):
         chunk = files[start : start + FILES_PER_STATEMENT]
-        scans = [rejects_names() if f.format == "csv" else None for f in chunk]
-        union = " UNION ALL ".join(_branch(f, header, r) for f, r in zip(chunk, scans, strict=True))
+        rejects = rejects_names()  # one rejects table for every CSV scan of the statement
+        union = " UNION ALL ".join(_branch(f, header, rejects) for f in chunk)
         con.execute(
             f"""INSERT INTO {raw_name(table)} BY NAME
             SELECT {", ".join(select)}, __src AS _source_file, __row AS _source_row_number,
@@ -64,9 +63,8 @@ def load_fast(
             FROM ({union})""",
             [loaded_at, run_id],
         )
-        for r in scans:
-            if r is not None:
-                collect_rejects(con, r, rejects_target)
+        if any(f.format == "csv" for f in chunk):
+            collect_rejects(con, rejects, rejects_target)
 
 
 def move_cast_failures(

@@ -63,10 +63,17 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:
     cols = [f"{ident(c.name)} {c.type}" for c in table.columns]
     cols += [f"{ident(name)} {type_}" for name, type_ in PROVENANCE]
     con.execute(f"CREATE TABLE IF NOT EXISTS {raw_name(table)} ({', '.join(cols)})")
+    existing = _columns(con, table)
     for name, type_ in PROVENANCE:  # tables created by an older loader
-        con.execute(f"ALTER TABLE {raw_name(table)} ADD COLUMN IF NOT EXISTS {ident(name)} {type_}")
+        if name not in existing:
+            con.execute(f"ALTER TABLE {raw_name(table)} ADD COLUMN {ident(name)} {type_}")
+            existing.add(name)
+    return existing
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:
     rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND database_name = current_database()",
         [f"raw_{table.system}", table.name],
     ).fetchall()
     return {r[0] for r in rows}
