@@ -21,11 +21,7 @@ customer_mrr as (
 ),
 
 accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }}
-),
-
-opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }} where not is_deleted
+    select * from {{ ref('dim_accounts') }}
 ),
 
 onboarding as (
@@ -54,15 +50,6 @@ customer_history as (
     group by 1
 ),
 
-first_wins as (
-    select
-        account_id,
-        min(close_date) as first_closed_won_date
-    from opportunities
-    where is_won and opportunity_type = 'New Business'
-    group by 1
-),
-
 kickoffs as (
     select
         stripe_customer_id as customer_id,
@@ -86,14 +73,14 @@ final as (
         coalesce(accounts.account_name, stripe_customers.customer_name) as customer_name,
         accounts.segment,
         accounts.customer_success_manager_id as cs_owner_id,
-        first_wins.first_closed_won_date,
+        accounts.first_closed_won_date,
         customer_history.cohort_month,
         coalesce(customer_history.current_mrr_usd, 0) as current_mrr_usd,
         case
             when customer_history.customer_id is null then 'onboarding'
             when coalesce(customer_history.current_mrr_usd, 0) = 0 then 'churned'
             when customer_history.cohort_month > {{ dbt.dateadd('month', -3, 'as_of.as_of_month') }}
-                or (first_wins.first_closed_won_date is not null and kickoffs.first_kickoff_at is null) then 'onboarding'
+                or (accounts.first_closed_won_date is not null and kickoffs.first_kickoff_at is null) then 'onboarding'
             when customer_history.has_recent_reactivation = 1 then 'reactivated'
             when downgrade_risks.customer_id is not null or customer_history.has_recent_contraction = 1 then 'at_risk'
             else 'active'
@@ -108,8 +95,6 @@ final as (
         on customer_accounts.customer_id = customer_history.customer_id
     left join accounts
         on customer_accounts.account_id = accounts.account_id
-    left join first_wins
-        on customer_accounts.account_id = first_wins.account_id
     left join kickoffs
         on customer_accounts.customer_id = kickoffs.customer_id
     left join downgrade_risks

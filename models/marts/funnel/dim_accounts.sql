@@ -1,15 +1,12 @@
 {#-
-    One row per Salesforce account (docs/metrics.md#identity): firmographics, owners, the Stripe
-    billing customer linked to it (int_stripe_customer_accounts) and its customer status as of the as-of date.
+    One row per Salesforce account (docs/metrics.md#identity): firmographics, owners, the HubSpot
+    company and Stripe billing customer matched to it (int_accounts), its first won New Business
+    deal and its customer status as of the as-of date.
 -#}
 with
 
 accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }}
-),
-
-customer_accounts as (
-    select * from {{ ref('int_stripe_customer_accounts') }} where not is_deleted and account_id is not null
+    select * from {{ ref('int_accounts') }}
 ),
 
 opportunities as (
@@ -18,15 +15,6 @@ opportunities as (
 
 customer_mrr as (
     select * from {{ ref('int_customer_mrr_monthly') }}
-),
-
-linked_customers as (
-    select
-        account_id,
-        min(customer_id) as stripe_customer_id,
-        min(match_rule) as stripe_match_rule
-    from customer_accounts
-    group by 1
 ),
 
 first_wins as (
@@ -54,23 +42,22 @@ final as (
         accounts.industry,
         accounts.segment,
         accounts.billing_country,
-        accounts.number_of_employees,
+        accounts.account_type,
         accounts.owner_id as account_owner_id,
         accounts.customer_success_manager_id,
-        linked_customers.stripe_customer_id,
-        linked_customers.stripe_match_rule,
+        accounts.hubspot_company_id,
+        accounts.stripe_customer_id,
+        accounts.stripe_match_rule,
         first_wins.first_closed_won_date,
         coalesce(current_mrr.mrr_usd, 0) as current_mrr_usd,
         coalesce(current_mrr.mrr_usd, 0) > 0 as is_current_customer,
         accounts.is_deleted,
         accounts.created_at
     from accounts
-    left join linked_customers
-        on accounts.account_id = linked_customers.account_id
     left join first_wins
         on accounts.account_id = first_wins.account_id
     left join current_mrr
-        on linked_customers.stripe_customer_id = current_mrr.customer_id
+        on accounts.stripe_customer_id = current_mrr.customer_id
 )
 
 select * from final
