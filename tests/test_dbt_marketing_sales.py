@@ -79,7 +79,8 @@ def test_opportunity_amounts_and_cycle_days_equal_truth(con, small_extracts: Pat
     truth = {r["opportunity_id"]: r for r in _truth(small_extracts, "opportunities")}
     rows = con.execute(
         """select opportunity_id, opportunity_type, currency, amount, amount_usd, is_closed, is_won,
-                  sales_cycle_days, stage_name, furthest_open_stage_reached, source_lead_id, source_channel
+                  sales_cycle_days, stage_name, furthest_open_stage_reached, source_lead_id, source_channel,
+                  account_id, owner_id
            from sales.fct_opportunities where not is_deleted"""
     ).fetchall()
     marts = {r[0]: r for r in rows}
@@ -89,12 +90,28 @@ def test_opportunity_amounts_and_cycle_days_equal_truth(con, small_extracts: Pat
     )
     problems = []
     for opp_id, t in truth.items():
-        _, typ, cur, amount, amount_usd, closed, won, cycle, stage, furthest, lead, channel = marts[opp_id]
+        (
+            _,
+            typ,
+            cur,
+            amount,
+            amount_usd,
+            closed,
+            won,
+            cycle,
+            stage,
+            furthest,
+            lead,
+            channel,
+            account,
+            owner,
+        ) = marts[opp_id]
         got = {
             "type": typ, "currency": cur, "amount": f"{amount:.2f}", "amount_usd": f"{amount_usd:.2f}",
             "is_closed": str(closed).lower(), "is_won": str(won).lower(),
             "cycle_days": "" if cycle is None else str(cycle), "stage_reached": stage,
             "last_open_stage": furthest or "", "source_lead_id": lead or "", "channel": channel or "",
+            "account_id": account or "", "owner_id": owner or "",
         }  # fmt: skip
         want = {k: t[k] for k in got}
         if got != want:
@@ -129,6 +146,7 @@ def test_every_duplicate_and_email_variant_collapses_to_one_person(con, small_ex
         seen[mart_id] = p["person_id"]
     dirt = json.loads((small_extracts / "_truth" / "dirt.json").read_text())
     assert multi == dirt["email_variants"] > 0
+    _assert_person_attributes_equal_truth(con, persons, record_person)
     live_leads = con.execute(
         "select count(*) from marketing.fct_leads where is_lead and not is_deleted"
     ).fetchone()
@@ -164,3 +182,31 @@ def test_soft_deleted_records_are_flagged_not_counted(con, small_extracts: Path)
     ).fetchone()
     assert deleted_leads == dirt["soft_deletes"]["salesforce.lead"]
     assert live_leads == sum(1 for p in persons if p["salesforce_lead_id"]) + dirt["orphans_lead"]
+
+
+PERSON_SQL = """
+select p.person_id, p.email, p.channel, p.salesforce_lead_id, p.salesforce_contact_id, p.salesforce_account_id,
+       strftime(p.created_at, '%Y-%m-%d %H:%M:%S'), strftime(p.became_mql_at, '%Y-%m-%d %H:%M:%S'),
+       strftime(l.accepted_at, '%Y-%m-%d %H:%M:%S'), strftime(l.qualified_at, '%Y-%m-%d %H:%M:%S'),
+       strftime(l.disqualified_at, '%Y-%m-%d %H:%M:%S'), l.disqualified_reason, l.opportunity_id
+from intermediate.int_persons as p
+join marketing.fct_leads as l using (person_id)
+"""
+PERSON_FIELDS = (
+    "canonical_email", "channel", "salesforce_lead_id", "salesforce_contact_id", "salesforce_account_id",
+    "lead_created_at", "mql_at", "accepted_at", "qualified_at", "disqualified_at", "disqualify_reason",
+    "opportunity_id",
+)  # fmt: skip
+
+
+def _assert_person_attributes_equal_truth(con, persons: list[dict[str, str]], record_person: dict) -> None:
+    marts = {row[0]: ["" if v is None else v for v in row[1:]] for row in con.execute(PERSON_SQL).fetchall()}
+    problems = []
+    for p in persons:
+        got = dict(
+            zip(PERSON_FIELDS, marts[record_person[p["hubspot_contact_ids"].split("|")[0]]], strict=True)
+        )
+        diff = {k: (p[k], got[k]) for k in PERSON_FIELDS if p[k] != got[k]}
+        if diff:
+            problems.append((p["person_id"], diff))
+    assert not problems, f"{len(problems)} persons differ (truth, mart): {problems[:5]}"
