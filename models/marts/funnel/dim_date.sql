@@ -1,13 +1,14 @@
 {#-
-    One row per day from var('dim_date_start') to one year after the as-of date, with calendar and
-    fiscal attributes. The fiscal year starts in var('fiscal_year_start_month') and is named by the
+    One row per day from var('dim_date_start') to var('dim_date_end') (default: 366 days after the
+    as-of date), with calendar and fiscal attributes. The fiscal year starts in var('fiscal_year_start_month') and is named by the
     calendar year in which it ends (FY2025 = Feb 2024 - Jan 2025 when the start month is 2).
 -#}
 {%- set fy_start = var('fiscal_year_start_month', 1) | int -%}
+{%- set end_date = "cast('" ~ var('dim_date_end') ~ "' as date)" if var('dim_date_end', none) else dbt.dateadd('day', 366, as_of_date()) -%}
 with
 
 spine as (
-    {{ date_spine('day', "cast('" ~ var('dim_date_start', '2020-01-01') ~ "' as date)", dbt.dateadd('day', 366, as_of_date())) }}
+    {{ date_spine('day', "cast('" ~ var('dim_date_start', '2020-01-01') ~ "' as date)", end_date) }}
 ),
 
 parts as (
