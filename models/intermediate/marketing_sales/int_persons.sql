@@ -1,8 +1,9 @@
 {#-
     Identity, person level: one row per person across HubSpot contacts, Salesforce leads and
-    Salesforce contacts (docs/metrics.md#identity). Attributes come from the person's earliest
-    created, not soft-deleted HubSpot contact; the Salesforce lead is the person's earliest created
-    live lead. A person whose records are all soft-deleted is kept with is_deleted = true.
+    Salesforce contacts, linked to Stripe through the person's account (docs/metrics.md#identity).
+    Attributes come from the person's earliest created, not soft-deleted HubSpot contact; the
+    Salesforce lead is the person's earliest created live lead. A person whose records are all
+    soft-deleted is kept with is_deleted = true.
 -#}
 
 with
@@ -25,6 +26,10 @@ salesforce_contacts as (
 
 channel_mapping as (
     select * from {{ ref('channel_mapping') }}
+),
+
+accounts as (
+    select * from {{ ref('int_accounts') }}
 ),
 
 ranked_records as (
@@ -119,6 +124,7 @@ final as (
         primary_leads.lead_id as salesforce_lead_id,
         coalesce(primary_contacts_crm.contact_id, primary_leads.converted_contact_id) as salesforce_contact_id,
         coalesce(primary_contacts_crm.account_id, primary_leads.converted_account_id) as salesforce_account_id,
+        accounts.stripe_customer_id,
         primary_contacts.created_at,
         first_mql.became_mql_at,
         primary_contacts.original_source,
@@ -137,6 +143,8 @@ final as (
         on persons.person_id = first_mql.person_id
     left join channel_mapping
         on primary_contacts.original_source = channel_mapping.analytics_source
+    left join accounts
+        on coalesce(primary_contacts_crm.account_id, primary_leads.converted_account_id) = accounts.account_id
 )
 
 select * from final
