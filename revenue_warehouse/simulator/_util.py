@@ -4,8 +4,9 @@ Arrow column builders. Times are int64 seconds since the Unix epoch (UTC) everyw
 
 from __future__ import annotations
 
+import calendar
 import zlib
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -116,6 +117,16 @@ def add_months(ts: np.ndarray, months: np.ndarray | int) -> np.ndarray:
     length = ((m2 + 1).astype("datetime64[D]") - m2.astype("datetime64[D]")).astype(np.int64)
     day = m2.astype("datetime64[D]") + np.minimum(dom, length - 1)
     return day.astype("datetime64[s]").astype(np.int64) + tod
+
+
+def add_months_scalar(ts: int, months: int) -> int:
+    """``add_months`` for one timestamp (fast path for the per-subscription loop)."""
+    days, tod = divmod(int(ts), DAY)
+    d = date(1970, 1, 1) + timedelta(days=days)
+    m = d.year * 12 + d.month - 1 + months
+    year, month = divmod(m, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return (date(year, month + 1, min(d.day, last)) - date(1970, 1, 1)).days * DAY + tod
 
 
 def month_start_ts(month_idx: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._util import DAY, HOUR, NEVER, add_months, lognormal, pick, stream
+from ._util import DAY, HOUR, NEVER, add_months_scalar, lognormal, pick, stream
 from .people import Persons
 from .profile import OPEN_STAGES, SEGMENTS, STAGES
 from .team import Team
@@ -192,8 +192,8 @@ class _Lifecycle:
         outcomes = prof["renewal"][seg]
         n = 1
         while True:
-            term_start = int(add_months(np.array([sub["start"]]), 12 * (n - 1))[0])
-            term_end = int(add_months(np.array([sub["start"]]), 12 * n)[0])
+            term_start = add_months_scalar(sub["start"], 12 * (n - 1))
+            term_end = add_months_scalar(sub["start"], 12 * n)
             sub["terms"].append((term_start, qty))
             created = term_end - int(lognormal(self.rng, prof["timing"]["renewal_lead_days"], 1)[0] * DAY)
             if created > self.end_s:
@@ -237,7 +237,7 @@ class _Lifecycle:
         if self.rng.random() >= prof["renewal"]["reactivation"]:
             return
         months = int(self.rng.integers(*prof["timing"]["reactivation_months"]))
-        created = int(add_months(np.array([term_end]), months)[0]) + int(self._u(-10, 10) * DAY)
+        created = add_months_scalar(term_end, months) + int(self._u(-10, 10) * DAY)
         if created > self.end_s:
             return
         close = created + int(self._u(15, 45) * DAY)

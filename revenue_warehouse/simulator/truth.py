@@ -106,9 +106,11 @@ class Truth:
     def persons(self) -> pd.DataFrame:
         w, p, e = self.w, self.w.persons, self.end_s
         c = w.contacts
-        real = c.kind != 2
-        ids = pd.DataFrame({"person": c.person[real], "id": c.id[real]}).groupby("person")["id"]
-        joined = ids.apply(lambda s: "|".join(str(x) for x in sorted(s)))
+        # a person's records: the original, then at most one later email variant (higher id)
+        p_ids = w.person_contact_id.astype(str).astype(object)
+        var = c.kind == 1
+        ids = p_ids.copy()
+        ids[c.person[var]] = p_ids[c.person[var]] + "|" + c.id[var].astype(str).astype(object)
         lead = w.person_lead
         has_lead = lead >= 0
         acc_of_person = np.full(p.n, -1)
@@ -120,7 +122,7 @@ class Truth:
         return pd.DataFrame({
             "person_id": [f"P{i:08d}" for i in range(p.n)],
             "canonical_email": p.email,
-            "hubspot_contact_ids": joined.reindex(np.arange(p.n)).to_numpy(),
+            "hubspot_contact_ids": ids,
             "salesforce_lead_id": lookup(w.leads.id, lead, has_lead, ""),
             "salesforce_contact_id": lookup(w.ids["sf_contact"], acc, acc >= 0, ""),
             "salesforce_account_id": lookup(w.ids["account"], acc, acc >= 0, ""),

@@ -5,7 +5,6 @@ day's file) and opportunity history written out of order."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ _TYPES = {
     "DECIMAL(18,2)": pa.decimal128(18, 2),
 }
 SHUFFLED_TABLES = {"opportunity_history"}
+HELPERS = ("_day", "_order", "_dup")  # file day, order within the file, row is already a duplicate
 
 
 def arrow_type(duckdb_type: str) -> pa.DataType:
@@ -43,7 +43,6 @@ class TableWriter:
         self.dup_rate = dup_rate
         self.shuffle_rate = shuffle_rate if table.name in SHUFFLED_TABLES else 0.0
         self.pending: list[pa.Table] = []
-        self.carry: dict[int, pa.Table] = {}
         self.rows = self.files = self.duplicates = self.shuffled_files = self.out_of_order_rows = 0
         self.schema = pa.schema([(c.name, arrow_type(c.type)) for c in table.columns])
         self.header = (",".join(self.table.column_names) + "\n").encode()
@@ -55,8 +54,12 @@ class TableWriter:
                 cols.append(chunk.column(f.name).cast(f.type))
             else:
                 cols.append(pa.nulls(chunk.num_rows, f.type))
-        cols += [chunk.column("_day"), chunk.column("_order")]
-        return pa.Table.from_arrays(cols, names=[*self.schema.names, "_day", "_order"])
+        cols += [
+            chunk.column("_day"),
+            chunk.column("_order"),
+            pa.nulls(chunk.num_rows, pa.bool_()).fill_null(False),
+        ]
+        return pa.Table.from_arrays(cols, names=[*self.schema.names, *HELPERS])
 
     def add(self, chunk: pa.Table, flush_before: int | None = None) -> None:
         """Add rows; then write every day < ``flush_before`` (all days if None)."""
@@ -65,75 +68,92 @@ class TableWriter:
         self.flush(flush_before)
 
     def flush(self, before: int | None = None) -> None:
-        if not self.pending and not self.carry:
+        if not self.pending:
             return
-        table = pa.concat_tables(self.pending) if self.pending else None
+        table = pa.concat_tables(self.pending)
         self.pending = []
-        if table is not None and table.num_rows:
-            table = table.take(pc.sort_indices(table, [("_day", "ascending"), ("_order", "ascending")]))
-            days = table.column("_day").to_numpy()
-            cut = days.size if before is None else int(np.searchsorted(days, before))
-            if cut < days.size:
-                self.pending = [table.slice(cut)]
-            table, days = table.slice(0, cut), days[:cut]
-        else:
-            days = np.zeros(0, np.int64)
-        limit = np.inf if before is None else before
-        todo = sorted(set(np.unique(days).tolist()) | {d for d in self.carry if d < limit})
-        bounds = np.searchsorted(days, todo), np.searchsorted(days, todo, side="right")
-        for d, lo, hi in zip(todo, *bounds, strict=True):
-            group = table.slice(lo, hi - lo) if table is not None and hi > lo else None
-            self._write_day(int(d), group)
+        table = table.take(pc.sort_indices(table, [("_day", "ascending"), ("_order", "ascending")]))
+        days = table.column("_day").to_numpy()
+        cut = days.size if before is None else int(np.searchsorted(days, before))
+        if cut < days.size:
+            self.pending = [table.slice(cut)]
+        if cut:
+            limit = self.end_day + 1 if before is None else before
+            self._write_group(table.slice(0, cut), days[:cut], limit)
 
-    def _write_day(self, day: int, group: pa.Table | None) -> None:
-        parts = [t for t in (group, self.carry.pop(day, None)) if t is not None and t.num_rows]
-        if not parts:
-            return
-        rows = pa.concat_tables(parts).drop_columns(["_day", "_order"])
-        rows = self._duplicate(day, rows)
-        if self.shuffle_rate and rows.num_rows > 1 and self.rng.random() < self.shuffle_rate:
-            rows = rows.take(pa.array(self.rng.permutation(rows.num_rows)))
-            self.shuffled_files += 1
+    def _write_group(self, table: pa.Table, days: np.ndarray, limit: int) -> None:
+        """Write the rows of consecutive days (sorted by day), with duplicate and shuffle dirt."""
+        n = days.size
+        idx, out_day = np.arange(n), days
+        if self.dup_rate:
+            is_dup = table.column("_dup").to_numpy(zero_copy_only=False)
+            pick = np.flatnonzero((self.rng.random(n) < self.dup_rate) & ~is_dup)
+            target = days[pick] + ((self.rng.random(pick.size) < 0.5) & (days[pick] < self.end_day))
+            self.duplicates += pick.size
+            later = target >= limit
+            if later.any():  # the next day's file is written by a later flush
+                carried = table.take(pa.array(pick[later]))
+                self.pending.append(
+                    carried.set_column(
+                        carried.schema.get_field_index("_day"), "_day", pa.array(target[later], pa.int64())
+                    )
+                    .set_column(
+                        carried.schema.get_field_index("_order"),
+                        "_order",
+                        pa.array(np.full(later.sum(), 2**62)),
+                    )
+                    .set_column(
+                        carried.schema.get_field_index("_dup"), "_dup", pa.array(np.ones(later.sum(), bool))
+                    )
+                )
+            pick, target = pick[~later], target[~later]
+            all_idx = np.concatenate([idx, pick])
+            all_day = np.concatenate([days, target])
+            pos = np.concatenate([np.zeros(n, np.int8), np.ones(pick.size, np.int8)])
+            order = np.lexsort((pos, all_day))
+            idx, out_day = all_idx[order], all_day[order]
+        bounds = np.flatnonzero(np.diff(out_day)) + 1
+        starts, stops = np.concatenate([[0], bounds]), np.concatenate([bounds, [out_day.size]])
         if self.shuffle_rate:
-            self.out_of_order_rows += out_of_order(rows.column("created_date"))
+            created = table.column("created_date").cast(pa.int64()).to_numpy(zero_copy_only=False)
+            for lo, hi in zip(starts, stops, strict=True):
+                if hi - lo > 1 and self.rng.random() < self.shuffle_rate:
+                    idx[lo:hi] = idx[lo:hi][self.rng.permutation(hi - lo)]
+                    self.shuffled_files += 1
+                self.out_of_order_rows += out_of_order(created[idx[lo:hi]])
+        rows = table.take(pa.array(idx)).drop_columns(list(HELPERS))
         if not self.files:
             self.dir.mkdir(parents=True, exist_ok=True)
-        path = self.dir / f"{(self.start + timedelta(days=day)).isoformat()}.{self.fmt}"
-        sink = pa.BufferOutputStream()
         if self.fmt == "csv":
-            sink.write(self.header)
-            pacsv.write_csv(rows, sink, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+            self._write_csv_days(rows, out_day[starts], starts, stops)
         else:
-            pq.write_table(rows, sink, compression="zstd")
-        _write_bytes(path, sink.getvalue().to_pybytes())
-        self.rows += rows.num_rows
-        self.files += 1
+            for d, lo, hi in zip(out_day[starts], starts, stops, strict=True):
+                sink = pa.BufferOutputStream()
+                pq.write_table(rows.slice(lo, hi - lo), sink, compression="zstd")
+                _write_bytes(self._path(int(d)), sink.getvalue().to_pybytes())
+        self.rows += int(idx.size)
+        self.files += int(starts.size)
 
-    def _duplicate(self, day: int, rows: pa.Table) -> pa.Table:
-        if not self.dup_rate:
-            return rows
-        k = int(self.rng.binomial(rows.num_rows, self.dup_rate))
-        if not k:
-            return rows
-        pick = np.sort(self.rng.choice(rows.num_rows, k, replace=False))
-        to_next = (self.rng.random(k) < 0.5) & (day < self.end_day)
-        self.duplicates += k
-        same, nxt = rows.take(pa.array(pick[~to_next])), rows.take(pa.array(pick[to_next]))
-        if nxt.num_rows:
-            helper = {
-                "_day": pa.array(np.full(nxt.num_rows, day + 1), pa.int64()),
-                "_order": pa.array(np.zeros(nxt.num_rows, np.int64)),
-            }
-            nxt = pa.Table.from_arrays([*nxt.columns, *helper.values()], names=[*nxt.column_names, *helper])
-            prev = self.carry.get(day + 1)
-            self.carry[day + 1] = pa.concat_tables([prev, nxt]) if prev is not None else nxt
-        return pa.concat_tables([rows, same])
+    def _write_csv_days(self, rows: pa.Table, day: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> None:
+        """One CSV encoding for many days, cut into per-day files at line ends (no value holds a newline)."""
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(rows, sink, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        data = sink.getvalue().to_pybytes()
+        ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1
+        if ends.size != rows.num_rows:
+            raise ValueError(f"{self.table.system}.{self.table.name}: a value contains a line break")
+        offsets = np.concatenate([[0], ends])
+        for d, lo, hi in zip(day, starts, stops, strict=True):
+            _write_bytes(self._path(int(d)), self.header + data[offsets[lo] : offsets[hi]])
+
+    def _path(self, day: int) -> str:
+        return os.path.join(self.dir, f"{(self.start + timedelta(days=day)).isoformat()}.{self.fmt}")
 
     def close(self) -> None:
         self.flush(None)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: str, data: bytes) -> None:
     """Write a whole file with the fewest system calls (file creation dominates on slow disks)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
@@ -144,16 +164,9 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def out_of_order(created: pa.ChunkedArray) -> int:
+def out_of_order(values: np.ndarray) -> int:
     """Rows whose created_date is earlier than some row above them in the file."""
-    values = created.cast(pa.int64()).to_numpy(zero_copy_only=False)
     if values.size < 2:
         return 0
     running = np.maximum.accumulate(values)
     return int((values[1:] < running[:-1]).sum())
-
-
-def write_table(writer: TableWriter, chunks: Iterable[tuple[pa.Table, int | None]]) -> None:
-    for chunk, flush_before in chunks:
-        writer.add(chunk, flush_before)
-    writer.close()
