@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -210,3 +211,50 @@ def _assert_person_attributes_equal_truth(con, persons: list[dict[str, str]], re
         if diff:
             problems.append((p["person_id"], diff))
     assert not problems, f"{len(problems)} persons differ (truth, mart): {problems[:5]}"
+
+
+CAMPAIGN_FILES_SQL = """
+with daily as (
+    select *, row_number() over (partition by ad_campaign_id, "date" order by _fivetran_synced desc) as version
+    from read_csv(?, union_by_name = true, header = true)
+),
+campaigns as (
+    select distinct on (id) id, currency
+    from read_csv(?, union_by_name = true, header = true)
+    order by id, _fivetran_synced desc
+),
+fx as (select * from read_csv(?, header = true))
+select cast(d.ad_campaign_id as varchar), strftime(date_trunc('month', d."date"), '%Y-%m-%d'),
+       sum(d.impressions), sum(d.clicks), round(sum(d.spend * fx.rate_to_usd), 2)
+from daily as d join campaigns as c on c.id = d.ad_campaign_id join fx on fx.currency = c.currency
+where d.version = 1
+group by all
+"""
+
+
+def test_campaign_delivery_equals_the_extract_files(con, small_extracts: Path) -> None:
+    """Impressions, clicks and USD spend per campaign and month, recomputed from the daily files."""
+    from revenue_warehouse.paths import PROJECT_DIR
+
+    hubspot = small_extracts / "hubspot"
+    with duckdb.connect() as files:
+        expected = {
+            (cid, month): (imp, clk, Decimal(str(spend)))
+            for cid, month, imp, clk, spend in files.execute(
+                CAMPAIGN_FILES_SQL,
+                [
+                    str(hubspot / "ad_campaign_daily" / "*.csv"),
+                    str(hubspot / "ad_campaign" / "*.csv"),
+                    str(PROJECT_DIR / "seeds" / "fx_rates.csv"),
+                ],
+            ).fetchall()
+        }
+    actual = {
+        (cid, str(month)): (imp, clk, spend)
+        for cid, month, imp, clk, spend in con.execute(
+            """select c.source_campaign_id, p.campaign_month, p.impressions, p.clicks, p.spend_usd
+               from marketing.fct_campaign_performance as p join marketing.dim_campaigns as c using (campaign_id)
+               where c.campaign_type = 'ad' and (p.impressions > 0 or p.clicks > 0 or p.spend_usd > 0)"""
+        ).fetchall()
+    }
+    assert expected and actual == expected
