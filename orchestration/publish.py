@@ -39,8 +39,8 @@ def publish_asset(upstream: Sequence[dg.AssetsDefinition] = ()) -> dg.AssetsDefi
         from revenue_warehouse.quality.gate import assert_publishable
 
         build_db = str(context.resources.warehouse.db_path())
-        assert_publishable(build_db, context.run_id)
-        result = publish(build_db, serving_db_path(), generation=context.run_id)
+        assert_publishable(build_db, context.run.run_id)
+        result = publish(build_db, serving_db_path(), generation=context.run.run_id)
         context.log.info(f"published {len(result.row_counts)} tables to {result.serving_path}")
         return dg.MaterializeResult(
             metadata={

@@ -41,10 +41,11 @@ def check_row(db: Path, run_id: str, expectation: str) -> tuple:
 def test_broken_handoff_blocks_publication_and_fixed_extracts_publish(
     small_extracts: Path, tmp_path: Path, serving: Path
 ) -> None:
-    from orchestration.refresh import run_refresh
+    from orchestration.refresh import prepare_dbt_manifest, run_refresh
 
     extracts, build = tmp_path / "extracts", tmp_path / "build.duckdb"
     shutil.copytree(small_extracts, extracts)
+    prepare_dbt_manifest(build)  # the code location reads the dbt manifest of the current models
     first = run_refresh(extracts, build)
     assert first.success, first.errors
     assert current_generation(serving) == first.run_id

@@ -84,7 +84,10 @@ class ServingWatcher(threading.Thread):
 
 
 def test_sigkill_during_load_dbt_and_publish_then_rerun(small_extracts: Path, tmp_path: Path) -> None:
+    from orchestration.refresh import prepare_dbt_manifest
+
     extracts = small_extracts
+    prepare_dbt_manifest(tmp_path / "parse.duckdb")  # the job's code location reads the current manifest
     # The uninterrupted reference run.
     ref_serving = tmp_path / "ref" / "serving.duckdb"
     ref = start(extracts, tmp_path / "ref" / "build.duckdb", ref_serving, tmp_path)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from revenue_warehouse.quality.config import QualityConfig, load_config
 from revenue_warehouse.quality.results import CheckFailed, CheckResult, read_results
 from revenue_warehouse.quality.runner import connect
@@ -15,14 +17,19 @@ class NotChecked(RuntimeError):
     """The build has no (or incomplete) check results for the run: it was not audited."""
 
 
-def latest_run_id(db_path: Path | str) -> str | None:
-    con = connect(db_path, read_only=True)
-    try:
-        exists = con.execute(
+def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'audit' and table_name = 'check_results'"
         ).fetchone()[0]
-        if not exists:
+    )
+
+
+def latest_run_id(db_path: Path | str) -> str | None:
+    con = connect(db_path, read_only=True)
+    try:
+        if not _has_results(con):
             return None
         row = con.execute(
             "select run_id from audit.check_results order by checked_at desc limit 1"
@@ -43,7 +50,7 @@ def assert_publishable(
         raise NotChecked(f"{db_path}: no check results at all: run `warehouse check` before publishing")
     con = connect(db_path, read_only=True)
     try:
-        results = read_results(con, run_id)
+        results = read_results(con, run_id) if _has_results(con) else []
     finally:
         con.close()
     seen = {(r.suite, r.expectation) for r in results}
