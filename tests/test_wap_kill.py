@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -83,10 +84,20 @@ class ServingWatcher(threading.Thread):
             time.sleep(0.05)
 
 
-def test_sigkill_during_load_dbt_and_publish_then_rerun(small_extracts: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def tiny_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Fewer extract files than the shared set (the job is run five times here)."""
+    from revenue_warehouse.simulator import generate
+
+    out = tmp_path_factory.mktemp("tiny_extracts")
+    generate(out, scale=0.02, seed=5, start=date(2023, 1, 1), end=date(2024, 6, 30))
+    return out
+
+
+def test_sigkill_during_load_dbt_and_publish_then_rerun(tiny_extracts: Path, tmp_path: Path) -> None:
     from orchestration.refresh import prepare_dbt_manifest
 
-    extracts = small_extracts
+    extracts = tiny_extracts
     prepare_dbt_manifest(tmp_path / "parse.duckdb")  # the job's code location reads the current manifest
     # The uninterrupted reference run.
     ref_serving = tmp_path / "ref" / "serving.duckdb"
