@@ -36,7 +36,7 @@ def start(extracts: Path, build: Path, serving: Path, tmp: Path) -> subprocess.P
     env = dict(os.environ, WAREHOUSE_SERVING_DB=str(serving), WAREHOUSE_DATA_DOCS_DIR=str(tmp / "docs"))
     return subprocess.Popen(
         [sys.executable, "-u", "-c", RUNNER, str(extracts), str(build)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
     )  # fmt: skip
 
 
@@ -51,7 +51,8 @@ def wait_for(proc: subprocess.Popen, marker: str, log: list[str]) -> None:
 
 
 def kill(proc: subprocess.Popen) -> None:
-    os.kill(proc.pid, signal.SIGKILL)
+    """SIGKILL the job and its children (the dbt subprocess), as a crash of the job's host would."""
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
 
