@@ -22,38 +22,35 @@ order by 1
 """
 
 
+def _term_frame(name: str, ended_only: bool, expectation: Expectation) -> Frame:
+    return Frame(
+        name,
+        guards="customer_success.fct_renewals",
+        key="term_key",
+        sql=lambda p: _term_ends_sql(p, ended_only=ended_only),
+        expectations=(expectation,),
+    )
+
+
+HAS_RENEWAL_OPPORTUNITY = not_null(
+    "term_end_has_renewal_opportunity",
+    "renewal_opportunity_id",
+    "Every term ending within window_days (or already ended) has a renewal opportunity.",
+)
+HAS_OUTCOME = Expectation(
+    "ended_term_has_outcome",
+    "ExpectColumnValuesToBeInSet",
+    lambda p: {"column": "outcome", "value_set": OUTCOMES},
+    "Every ended term has an outcome (renewed flat, upgraded, downgraded or churned).",
+    threshold=lambda p: f"outcome in {OUTCOMES}",
+)
+
 SUITE = Suite(
     name=HANDOFF,
     handoff=HANDOFF,
     description="Terms coming up for renewal have a renewal opportunity, and ended terms an outcome.",
     frames=(
-        Frame(
-            "term_ends_in_window",
-            guards="customer_success.fct_renewals",
-            key="term_key",
-            sql=lambda p: _term_ends_sql(p, ended_only=False),
-            expectations=(
-                not_null(
-                    "term_end_has_renewal_opportunity",
-                    "renewal_opportunity_id",
-                    "Every term ending within window_days (or already ended) has a renewal opportunity.",
-                ),
-            ),
-        ),
-        Frame(
-            "ended_terms",
-            guards="customer_success.fct_renewals",
-            key="term_key",
-            sql=lambda p: _term_ends_sql(p, ended_only=True),
-            expectations=(
-                Expectation(
-                    "ended_term_has_outcome",
-                    "ExpectColumnValuesToBeInSet",
-                    lambda p: {"column": "outcome", "value_set": OUTCOMES},
-                    "Every ended term has an outcome (renewed flat, upgraded, downgraded or churned).",
-                    threshold=lambda p: f"outcome in {OUTCOMES}",
-                ),
-            ),
-        ),
+        _term_frame("term_ends_in_window", False, HAS_RENEWAL_OPPORTUNITY),
+        _term_frame("ended_terms", True, HAS_OUTCOME),
     ),
 )
