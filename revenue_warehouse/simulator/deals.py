@@ -154,18 +154,66 @@ def _lead_opportunities(profile: dict, rng: np.random.Generator, p: Persons, tea
     }
 
 
+class _Draws:
+    """Buffered random draws for the per-subscription loop (numpy's per-call overhead dominates)."""
+
+    def __init__(self, rng: np.random.Generator, size: int = 1 << 16) -> None:
+        self.rng, self.size = rng, size
+        self._u, self._z = rng.random(size), rng.standard_normal(size)
+        self.iu = self.iz = 0
+        self._cum: dict[int, tuple[np.ndarray, list]] = {}
+
+    def random(self) -> float:
+        if self.iu == self.size:
+            self._u, self.iu = self.rng.random(self.size), 0
+        self.iu += 1
+        return float(self._u[self.iu - 1])
+
+    def normal(self) -> float:
+        if self.iz == self.size:
+            self._z, self.iz = self.rng.standard_normal(self.size), 0
+        self.iz += 1
+        return float(self._z[self.iz - 1])
+
+    def uniform(self, lo: float, hi: float) -> float:
+        return lo + (hi - lo) * self.random()
+
+    def lognormal(self, spec: dict) -> float:
+        return float(spec["median"] * np.exp(spec["sigma"] * self.normal()))
+
+    def choice(self, weights: dict | list) -> int:
+        """Index of a weighted choice."""
+        key = id(weights)
+        if key not in self._cum:
+            w = np.asarray(list(weights.values()) if isinstance(weights, dict) else weights, dtype=float)
+            self._cum[key] = (np.cumsum(w) / w.sum(), weights)
+        cum = self._cum[key][0]
+        return min(int(np.searchsorted(cum, self.random(), side="right")), cum.size - 1)
+
+
 class _Lifecycle:
     """Runs every subscription through its annual terms; collects renewal and reactivation deals."""
 
     def __init__(self, profile: dict, rng: np.random.Generator, team: Team, end_s: int, price: np.ndarray):
-        self.profile, self.rng, self.team, self.end_s, self.price = profile, rng, team, end_s, price
+        self.profile, self.team, self.end_s, self.price = profile, team, end_s, price
+        self.rng = _Draws(rng)
         self.subs: list[dict] = []
         self.extra_opps: list[dict] = []  # renewal and reactivation opportunities
         self.customer_of_account: dict[int, int] = {}
         self.customers: list[tuple[int, int]] = []  # (account, created)
 
     def _u(self, lo: float, hi: float) -> float:
-        return float(self.rng.uniform(lo, hi))
+        return self.rng.uniform(lo, hi)
+
+    def _seats(self, segment: int) -> int:
+        c = self.profile["segments"][SEGMENTS[segment]]["seats"]
+        return max(c["min"], round(c["median"] * float(np.exp(self.rng.normal() * c["sigma"]))))
+
+    def _discount(self) -> int:
+        d = self.profile["discounts"]
+        if self.rng.random() < d["off_policy_share"]:
+            return int(d["off_policy_values"][int(self._u(0, len(d["off_policy_values"])))])
+        return int(d["standard_tiers"][self.rng.choice(d["standard_weights"])])
 
     def start_subscription(self, opp: dict, opp_index: int, segment: int) -> None:
         t = self.profile["timing"]
@@ -195,12 +243,12 @@ class _Lifecycle:
             term_start = add_months_scalar(sub["start"], 12 * (n - 1))
             term_end = add_months_scalar(sub["start"], 12 * n)
             sub["terms"].append((term_start, qty))
-            created = term_end - int(lognormal(self.rng, prof["timing"]["renewal_lead_days"], 1)[0] * DAY)
+            created = term_end - int(self.rng.lognormal(prof["timing"]["renewal_lead_days"]) * DAY)
             if created > self.end_s:
                 return
             close = term_end - int(self._u(*prof["timing"]["renewal_close_days_before_end"]) * DAY)
             close = max(close, created + 2 * DAY)
-            outcome = list(outcomes)[int(pick(self.rng, outcomes, 1)[0])]
+            outcome = list(outcomes)[self.rng.choice(outcomes)]
             new_qty = qty
             if outcome == "upgrade":
                 new_qty = max(qty + 1, round(qty * self._u(*prof["renewal"]["upgrade_factor"])))
@@ -227,7 +275,7 @@ class _Lifecycle:
         self.extra_opps.append({
             "type": RENEWAL, "person": -1, "account": sub["account"], "owner": -1, "created": created,
             "stage_at": stage_at, "close": close, "won": won,
-            "loss_reason": -1 if won else int(pick(self.rng, self.profile["loss_reasons"], 1)[0]),
+            "loss_reason": -1 if won else self.rng.choice(self.profile["loss_reasons"]),
             "currency": sub["currency"], "edition": sub["edition"], "seats": qty,
             "discount": sub["discount"], "subscription": s, "term_end": term_end,
         })  # fmt: skip
@@ -236,7 +284,7 @@ class _Lifecycle:
         prof = self.profile
         if self.rng.random() >= prof["renewal"]["reactivation"]:
             return
-        months = int(self.rng.integers(*prof["timing"]["reactivation_months"]))
+        months = int(self._u(*prof["timing"]["reactivation_months"]))
         created = add_months_scalar(term_end, months) + int(self._u(-10, 10) * DAY)
         if created > self.end_s:
             return
@@ -245,13 +293,13 @@ class _Lifecycle:
         stage_at[0] = created
         stage_at[OPEN_STAGES.index("Proposal")] = created + (close - created) // 2
         stage_at[WON_COL] = close
-        seats = int(_seats(self.rng, prof, np.array([sub["segment"]]))[0])
+        seats = self._seats(sub["segment"])
         self.extra_opps.append({
             "type": REACTIVATION, "person": -1, "account": sub["account"],
-            "owner": self.team.ae0 + int(self.rng.integers(0, self.team.n_ae)), "created": created,
+            "owner": self.team.ae0 + int(self._u(0, self.team.n_ae)), "created": created,
             "stage_at": stage_at, "close": close, "won": True, "loss_reason": -1,
             "currency": sub["currency"], "edition": sub["edition"], "seats": seats,
-            "discount": int(_discounts(self.rng, prof, 1)[0]), "subscription": -1, "term_end": NEVER,
+            "discount": self._discount(), "subscription": -1, "term_end": NEVER,
             "segment": sub["segment"],
         })  # fmt: skip
 

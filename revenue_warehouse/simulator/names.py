@@ -235,13 +235,13 @@ TITLES = np.array(
 
 
 def company_names(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Company names and unique domains (the index in base 36 keeps domains unique)."""
-    a = WORD_A[rng.integers(0, WORD_A.size, n)]
-    b = WORD_B[rng.integers(0, WORD_B.size, n)]
+    """Company names and unique domains (the index keeps domains unique)."""
+    ia, ib = rng.integers(0, WORD_A.size, n), rng.integers(0, WORD_B.size, n)
     suffix = SUFFIX[rng.integers(0, SUFFIX.size, n)]
-    names = a + " " + b + " " + suffix
-    tag = np.array([np.base_repr(i, 36).lower() for i in range(n)], dtype=object)
-    domains = np.char.lower((a + b).astype(str)).astype(object) + tag + ".com"
+    names = WORD_A[ia] + " " + WORD_B[ib] + " " + suffix
+    low_a = np.array([w.lower() for w in WORD_A], dtype=object)
+    low_b = np.array([w.lower() for w in WORD_B], dtype=object)
+    domains = low_a[ia] + low_b[ib] + np.arange(n).astype(str).astype(object) + ".com"
     return names, domains
 
 

@@ -18,7 +18,7 @@ from ..contract import Table
 from ._util import DAY, NEVER
 
 Render = Callable[[np.ndarray, np.ndarray], dict[str, pa.Array]]
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 
 
 @dataclass
