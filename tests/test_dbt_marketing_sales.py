@@ -258,3 +258,22 @@ def test_campaign_delivery_equals_the_extract_files(con, small_extracts: Path) -
         ).fetchall()
     }
     assert expected and actual == expected
+
+
+def test_days_in_open_stages_add_up_to_the_truth_cycle(con, small_extracts: Path) -> None:
+    """Stage durations from the (partly out-of-order) history: a closed opportunity's days in its
+    open stages add up to its true sales cycle."""
+    stage_days = dict(
+        con.execute(
+            """select h.opportunity_id, sum(h.days_in_stage)
+               from sales.fct_opportunity_stage_history as h
+               join reference.opportunity_stages as s using (stage_name)
+               where not s.is_closed
+               group by 1"""
+        ).fetchall()
+    )
+    closed = [o for o in _truth(small_extracts, "opportunities") if o["is_closed"] == "true"]
+    assert closed
+    wrong = [(o["opportunity_id"], o["cycle_days"], stage_days.get(o["opportunity_id"])) for o in closed]
+    wrong = [w for w in wrong if str(w[2]) != w[1]]
+    assert not wrong, f"{len(wrong)} of {len(closed)} closed opportunities (id, truth, mart): {wrong[:5]}"
