@@ -1,3 +1,6 @@
+{#- The open stages of seeds/opportunity_stages.csv, one days_in_<stage> column each (listed here
+    rather than read from the seed at compile time so that the enforced contract stays static:
+    a new stage means a new column here and in _sales__models.yml). -#}
 {%- set open_stages = ['Prospecting', 'Discovery', 'Demo', 'Proposal', 'Negotiation'] -%}
 
 with
