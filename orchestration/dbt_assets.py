@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.dbt_events import in_topological_order
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.dbt import dbt_executable
 from revenue_warehouse.loader import latest_loaded_date
@@ -54,9 +55,13 @@ def warehouse_dbt_models(
     context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:
-        yield from dbt.cli(
+        events = dbt.cli(
             ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
         ).stream()
+        assets_def = context.assets_def
+        yield from in_topological_order(
+            events, assets_def.asset_deps, assets_def.keys_by_output_name, context.selected_asset_keys
+        )
     finally:
         shutil.rmtree(target, ignore_errors=True)
 

@@ -4,6 +4,7 @@ and summarise it. Used by ``warehouse run`` and the end-to-end tests."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +85,22 @@ def run_refresh(
     return summary
 
 
+def _connect_read_only(db_path: Path, attempts: int = 300) -> duckdb.DuckDBPyConnection:
+    """After a failed step a dbt subprocess may still hold the file for a moment: wait for it."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(db_path), read_only=True)
+        except duckdb.IOException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def _read_db(summary: RefreshSummary, db_path: Path) -> None:
     if not db_path.exists():
         return
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with _connect_read_only(db_path) as con:
         tables = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_schema LIKE 'raw\\_%' ESCAPE '\\' ORDER BY 1, 2"
