@@ -95,9 +95,7 @@ class Crm:
         def only(ts: np.ndarray) -> np.ndarray:
             return np.where(is_p, ts[per], NEVER)
 
-        acc_of_person = np.full(p.n, -1, dtype=np.int64)
-        acc_of_person[w.deals.accounts.person] = np.arange(w.deals.accounts.n)
-        acc = np.where(is_p, acc_of_person[per], -1)
+        acc = np.where(is_p, w.account_of_person[per], -1)
         conv = np.where(acc >= 0, only(p.converted), NEVER)
         rng = stream(w.seed, "lead-extra")
         extra_first = FIRST[rng.integers(0, FIRST.size, lr.n)]

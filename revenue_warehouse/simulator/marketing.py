@@ -144,8 +144,7 @@ class Marketing:
 
         lead_id = lookup(w.leads.id, w.person_lead, w.person_lead >= 0, None)
         conv = only(p.converted)
-        acc_of_person = np.full(p.n, -1, dtype=np.int64)
-        acc_of_person[w.deals.accounts.person] = np.arange(w.deals.accounts.n)
+        acc_of_person = w.account_of_person
         null_title = uniform_hash(c.id, w.seed * 31 + 1) < w.dirt["null_optional"]
         w.dirt_counts.setdefault("null_optional", {})["hubspot.contact.property_jobtitle"] = int(
             null_title.sum()

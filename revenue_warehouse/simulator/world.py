@@ -64,6 +64,13 @@ class World:
     missing_links: list[tuple[str, str]] = field(default_factory=list)  # (stripe customer, account)
 
     @property
+    def account_of_person(self) -> np.ndarray:
+        """Salesforce account index of each person (-1 if the person never converted)."""
+        acc = np.full(self.persons.n, -1, dtype=np.int64)
+        acc[self.deals.accounts.person] = np.arange(self.deals.accounts.n)
+        return acc
+
+    @property
     def n_days(self) -> int:
         return (self.end - self.start).days + 1
 
