@@ -1,6 +1,7 @@
-"""Write-audit-publish end to end, through the real ``refresh`` job (Dagster in process, real loads,
-real dbt, real GX, real DuckDB files): a broken handoff blocks publication with exactly the broken
-records named, the served file stays byte-identical, and fixing the extracts publishes again."""
+"""Write-audit-publish end to end on generated extracts (real loads, real dbt, real GX, real DuckDB
+files): a broken handoff blocks publication with exactly the broken records named, the served file
+stays byte-identical, and fixing the extracts publishes again. (The Dagster wiring of the same gate,
+blocking asset checks stopping the publish asset, is tested in test_quality_dagster.py.)"""
 
 from __future__ import annotations
 
@@ -10,20 +11,14 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import AS_OF
-from wap_support import pick_won_deals, remove_cs_introductions
+from wap_support import build_warehouse, pick_won_deals, remove_cs_introductions
 
 from revenue_warehouse.publish import current_generation
+from revenue_warehouse.quality.gate import check_and_publish
+from revenue_warehouse.quality.results import CheckFailed
 
 pytestmark = pytest.mark.slow
 K = 3
-
-
-@pytest.fixture
-def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "serving" / "serving.duckdb"
-    monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(path))
-    monkeypatch.setenv("WAREHOUSE_DATA_DOCS_DIR", str(tmp_path / "data_docs"))
-    return path
 
 
 def check_row(db: Path, run_id: str, expectation: str) -> tuple:
@@ -39,17 +34,16 @@ def check_row(db: Path, run_id: str, expectation: str) -> tuple:
 
 
 def test_broken_handoff_blocks_publication_and_fixed_extracts_publish(
-    small_extracts: Path, tmp_path: Path, serving: Path
+    small_extracts: Path, tmp_path: Path
 ) -> None:
-    from orchestration.refresh import prepare_dbt_manifest, run_refresh
-
-    extracts, build = tmp_path / "extracts", tmp_path / "build.duckdb"
+    extracts, build, serving = tmp_path / "extracts", tmp_path / "build.duckdb", tmp_path / "serving.duckdb"
+    docs = tmp_path / "data_docs"
     shutil.copytree(small_extracts, extracts)
-    prepare_dbt_manifest(build)  # the code location reads the dbt manifest of the current models
-    first = run_refresh(extracts, build)
-    assert first.success, first.errors
-    assert current_generation(serving) == first.run_id
-    assert check_row(build, first.run_id, "won_deal_has_cs_introduction")[:3] == (True, "error", 0)
+    build_warehouse(extracts, build, AS_OF, "run-1")
+    check_and_publish(build, serving, "run-1", as_of=AS_OF, docs_dir=docs)
+    assert current_generation(serving) == "run-1"
+    assert check_row(build, "run-1", "won_deal_has_cs_introduction")[:3] == (True, "error", 0)
+    assert (docs / "all" / "index.html").exists()
 
     # Break the sales -> customer success handoff of K won deals in the extract files.
     pristine = tmp_path / "pristine_tasks"
@@ -57,23 +51,22 @@ def test_broken_handoff_blocks_publication_and_fixed_extracts_publish(
     broken = set(pick_won_deals(extracts, AS_OF, K))
     assert remove_cs_introductions(extracts, broken) >= K
     before = serving.read_bytes()
-    second = run_refresh(extracts, build)
-    assert not second.success
-    success, severity, failing, samples = check_row(build, second.run_id, "won_deal_has_cs_introduction")
+    build_warehouse(extracts, build, AS_OF, "run-2")
+    with pytest.raises(CheckFailed) as failed:
+        check_and_publish(build, serving, "run-2", as_of=AS_OF, docs_dir=None)
+    success, severity, failing, samples = check_row(build, "run-2", "won_deal_has_cs_introduction")
     assert (success, severity, failing) == (False, "error", K)
     assert set(samples) == broken
     assert serving.read_bytes() == before  # nothing published
-    assert any("gx_sales_to_customer_success" in c for c in second.checks_failed)
-    message = "\n".join(second.errors)
-    assert "sales_to_customer_success" in message and "won_deal_has_cs_introduction" in message
-    assert f"{K} failing records" in message and sorted(broken)[0] in message
-    # The other handoffs are unaffected.
-    assert check_row(build, second.run_id, "term_end_has_renewal_opportunity")[0]
+    message = str(failed.value)
+    assert "handoff sales_to_customer_success: expectation won_deal_has_cs_introduction" in message
+    assert f"{K} failing records" in message and all(oid in message for oid in broken)
+    assert [f.expectation for f in failed.value.failures] == ["won_deal_has_cs_introduction"]
 
     # Fix the extracts: the next run publishes.
     shutil.rmtree(extracts / "salesforce" / "task")
     shutil.copytree(pristine, extracts / "salesforce" / "task")
-    third = run_refresh(extracts, build)
-    assert third.success, third.errors
-    assert current_generation(serving) == third.run_id
-    assert serving.read_bytes() != before
+    build_warehouse(extracts, build, AS_OF, "run-3")
+    check_and_publish(build, serving, "run-3", as_of=AS_OF, docs_dir=None)
+    assert current_generation(serving) == "run-3"
+    assert check_row(build, "run-3", "won_deal_has_cs_introduction")[:3] == (True, "error", 0)

@@ -1,4 +1,4 @@
-"""SIGKILL the refresh job during the loads, during the dbt build and during the publish, then run it
+"""SIGKILL the write-audit-publish pipeline during the loads, during the dbt build and during the publish, then run it
 again: a reader watching the serving file meanwhile only ever sees a complete warehouse (the previous
 one or the new one), and the rerun's marts are identical to an uninterrupted run's."""
 
@@ -16,27 +16,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from wap_support import mart_checksums
+from wap_support import PIPELINE_SCRIPT, mart_checksums
 
 from revenue_warehouse.publish import current_generation
 
 pytestmark = pytest.mark.slow
 
-RUNNER = """
-import sys
-from pathlib import Path
-from orchestration.refresh import run_refresh
-summary = run_refresh(Path(sys.argv[1]), Path(sys.argv[2]))
-print("RUN", summary.run_id, summary.success, flush=True)
-sys.exit(0 if summary.success else 1)
-"""
+AS_OF = date(2024, 6, 30)
 
 
-def start(extracts: Path, build: Path, serving: Path, tmp: Path) -> subprocess.Popen:
-    env = dict(os.environ, WAREHOUSE_SERVING_DB=str(serving), WAREHOUSE_DATA_DOCS_DIR=str(tmp / "docs"))
+def start(extracts: Path, build: Path, serving: Path) -> subprocess.Popen:
+    """The whole write-audit-publish pipeline in its own process group (so SIGKILL takes dbt too)."""
     return subprocess.Popen(
-        [sys.executable, "-u", "-c", RUNNER, str(extracts), str(build)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+        [sys.executable, "-u", "-c", PIPELINE_SCRIPT, str(extracts), str(build), str(serving), AS_OF.isoformat(),
+         str(Path(__file__).resolve().parent.parent)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
 
 
@@ -51,7 +45,7 @@ def wait_for(proc: subprocess.Popen, marker: str, log: list[str]) -> None:
 
 
 def kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the job and its children (the dbt subprocess), as a crash of the job's host would."""
+    """SIGKILL the pipeline and its children (the dbt subprocess), as a crash of its host would."""
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 
@@ -96,13 +90,11 @@ def tiny_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_sigkill_during_load_dbt_and_publish_then_rerun(tiny_extracts: Path, tmp_path: Path) -> None:
-    from orchestration.refresh import prepare_dbt_manifest
-
     extracts = tiny_extracts
-    prepare_dbt_manifest(tmp_path / "parse.duckdb")  # the job's code location reads the current manifest
     # The uninterrupted reference run.
     ref_serving = tmp_path / "ref" / "serving.duckdb"
-    ref = start(extracts, tmp_path / "ref" / "build.duckdb", ref_serving, tmp_path)
+    ref_serving.parent.mkdir()
+    ref = start(extracts, tmp_path / "ref" / "build.duckdb", ref_serving)
     out, _ = ref.communicate(timeout=1200)
     assert ref.returncode == 0, out[-4000:]
     reference = mart_checksums(ref_serving)
@@ -117,15 +109,15 @@ def test_sigkill_during_load_dbt_and_publish_then_rerun(tiny_extracts: Path, tmp
     watcher.start()
     try:
         log: list[str] = []
-        for marker, delay in (('"load_salesforce"', 1.0), ('"warehouse_dbt_models"', 8.0)):
-            proc = start(extracts, build, serving, tmp_path)
+        for marker, delay in (("PHASE load", 2.0), ("PHASE dbt", 15.0)):
+            proc = start(extracts, build, serving)
             wait_for(proc, marker, log)
             time.sleep(delay)
             assert proc.poll() is None, "the job finished before it could be killed"
             kill(proc)
             assert serving.read_bytes() == previous
         # Kill during the publish: as soon as the new serving file is being written beside the old one.
-        proc = start(extracts, build, serving, tmp_path)
+        proc = start(extracts, build, serving)
         threading.Thread(target=lambda: [log.append(line) for line in proc.stdout], daemon=True).start()
         while not list(serving.parent.glob(".serving.duckdb.tmp-*")):
             assert proc.poll() is None, "the job ended before publishing:\n" + "".join(log[-40:])
@@ -133,7 +125,7 @@ def test_sigkill_during_load_dbt_and_publish_then_rerun(tiny_extracts: Path, tmp
         kill(proc)
         assert serving.read_bytes() == previous
         # The rerun completes and publishes marts identical to the uninterrupted run's.
-        rerun = start(extracts, build, serving, tmp_path)
+        rerun = start(extracts, build, serving)
         out, _ = rerun.communicate(timeout=1200)
         assert rerun.returncode == 0, out[-4000:]
     finally:

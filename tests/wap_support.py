@@ -98,3 +98,34 @@ def mart_checksums(db: Path) -> dict[str, tuple]:
         return out
     finally:
         con.close()
+
+
+def build_warehouse(extracts: Path, build: Path, as_of: date, run_id: str) -> None:
+    """Write: load the extracts (incrementally) and ``dbt build`` into the build file."""
+    from revenue_warehouse.dbt import run_dbt
+    from revenue_warehouse.loader import load_extracts
+
+    load_extracts(build, extracts, run_id=run_id)
+    run_dbt(["build"], build, dbt_vars={"as_of_date": as_of.isoformat()}, target_path=build.parent / "target")
+
+
+# The whole write-audit-publish pipeline in a separate process (for the SIGKILL test): prints a
+# marker before each phase so the test can kill it in the middle of one.
+PIPELINE_SCRIPT = """
+import sys
+from datetime import date
+from pathlib import Path
+sys.path.insert(0, sys.argv[5])
+from revenue_warehouse.dbt import run_dbt
+from revenue_warehouse.loader import load_extracts
+from revenue_warehouse.quality.gate import check_and_publish
+extracts, build, serving, as_of = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+run_id = "run-" + str(__import__("uuid").uuid4())[:8]
+print("PHASE load", flush=True)
+load_extracts(build, extracts, run_id=run_id)
+print("PHASE dbt", flush=True)
+run_dbt(["build"], build, dbt_vars={"as_of_date": as_of}, target_path=build.parent / "target")
+print("PHASE check", flush=True)
+result = check_and_publish(build, serving, run_id, as_of=date.fromisoformat(as_of), docs_dir=None)
+print("PUBLISHED", result.generation, flush=True)
+"""

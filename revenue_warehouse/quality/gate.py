@@ -4,10 +4,12 @@ blocking asset checks)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse.publish import PublishResult
 from revenue_warehouse.quality.config import QualityConfig, load_config
 from revenue_warehouse.quality.results import CheckFailed, CheckResult, read_results
 from revenue_warehouse.quality.runner import connect
@@ -61,3 +63,23 @@ def assert_publishable(
     if failures:
         raise CheckFailed(failures)
     return results
+
+
+def check_and_publish(
+    build_db: Path | str,
+    serving_db: Path | str | None,
+    run_id: str,
+    *,
+    as_of: date | None = None,
+    docs_dir: Path | None | bool = True,
+) -> PublishResult:
+    """The audit and publish halves of write-audit-publish outside Dagster (``warehouse check`` +
+    ``warehouse publish`` in one call): run every suite, record the results, raise ``CheckFailed``
+    on a blocking failure (nothing published), else publish the build as generation ``run_id``."""
+    from revenue_warehouse.publish import publish
+    from revenue_warehouse.quality.results import raise_on_blocking
+    from revenue_warehouse.quality.runner import run_checks
+
+    raise_on_blocking(run_checks(build_db, run_id, as_of=as_of, docs_dir=docs_dir))
+    assert_publishable(build_db, run_id)
+    return publish(build_db, serving_db, generation=run_id)
