@@ -62,7 +62,7 @@ def main() -> int:
     )
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(
-        f"{'scale':>6} {'leads':>10} {'rows':>12} {'mkt events':>11} {'files':>7} {'MiB':>8} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}"
+        f"{'scale':>6} {'leads':>10} {'rows':>12} {'mkt events':>11} {'files':>7} {'MiB':>8} {'seconds':>8} {'cpu s':>7} {'rows/s':>10} {'peak MiB':>9}"
     )
     for scale in args.scale or [1.0, 100.0]:
         with tempfile.TemporaryDirectory(prefix="bench_generate_") as tmp:

@@ -125,6 +125,26 @@ def test_clean_data_has_referential_integrity(clean_extracts: Path) -> None:
     assert missing_meta == 0
 
 
+def test_clean_data_hands_off_everything_but_the_leak_and_what_the_end_cuts_off(clean_extracts: Path) -> None:
+    h = truth_csv(clean_extracts, "handoffs")
+    as_of = pd.Timestamp(CLEAN["end"]) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+    open_ = h[h["is_complete"] == "false"]
+    assert set(open_.loc[open_["handoff"] == "marketing_to_sales", "missing_step"]) <= {"sales_pickup"}
+    s2cs = open_[open_["handoff"] == "sales_to_customer_success"]
+    assert (pd.to_datetime(s2cs["handed_at"]) > as_of - pd.Timedelta(days=15)).all(), s2cs.to_string()
+    cs2r = open_[open_["handoff"] == "customer_success_to_renewal"]
+    term_end = pd.to_datetime(cs2r["record_id"].str.split(":").str[1])
+    assert (term_end > as_of).all(), cs2r.to_string()
+    done = h[h["picked_up_at"] != ""]
+    assert (pd.to_datetime(done["picked_up_at"]) >= pd.to_datetime(done["handed_at"])).all()
+    counts = h.groupby("handoff")["is_complete"].apply(lambda s: (s == "true").mean())
+    assert counts["marketing_to_sales"] > 0.9 and counts["sales_to_customer_success"] > 0.8
+    renewals = truth_csv(clean_extracts, "renewals")
+    decided = renewals[pd.to_datetime(renewals["term_end_date"]) <= as_of]
+    assert (decided["outcome"] != "pending").all() and (decided["renewal_opportunity_id"] != "").all()
+    assert len(decided) and set(decided["outcome"]) <= {"renewed_flat", "upgraded", "downgraded", "churned"}
+
+
 def test_dirty_data_breaks_references_only_as_recorded(
     dirty: duckdb.DuckDBPyConnection, small_extracts: Path
 ) -> None:

@@ -243,7 +243,9 @@ class _Lifecycle:
             term_start = add_months_scalar(sub["start"], 12 * (n - 1))
             term_end = add_months_scalar(sub["start"], 12 * n)
             sub["terms"].append((term_start, qty))
-            created = term_end - int(self.rng.lognormal(prof["timing"]["renewal_lead_days"]) * DAY)
+            lead_days = self.rng.lognormal(prof["timing"]["renewal_lead_days"])
+            lead_days = min(max(lead_days, 35.0), float(prof["timing"]["renewal_lead_days"]["max"]))
+            created = term_end - int(lead_days * DAY)
             if created > self.end_s:
                 return
             close = term_end - int(self._u(*prof["timing"]["renewal_close_days_before_end"]) * DAY)
