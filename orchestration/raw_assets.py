@@ -41,8 +41,16 @@ def _metadata(table: Table, files: list[FileResult], total_rows: int) -> dict[st
     }
 
 
-def _dates(context: dg.AssetExecutionContext) -> list[date]:
-    return [date.fromisoformat(k) for k in context.partition_keys]
+class LoadConfig(dg.Config):
+    """``all_extract_dates``: load every extract date present, not only the run's partitions. For a
+    first full load (``warehouse run``): one run with one partition key instead of a backfill whose
+    per-partition events would cost Dagster minutes per thousand partitions."""
+
+    all_extract_dates: bool = False
+
+
+def _dates(context: dg.AssetExecutionContext, config: LoadConfig) -> list[date] | None:
+    return None if config.all_extract_dates else [date.fromisoformat(k) for k in context.partition_keys]
 
 
 def build_system_asset(system: str) -> dg.AssetsDefinition:
@@ -77,10 +85,17 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
         can_subset=True,
         description=f"Load the {SYSTEMS[system]} system's ({system}) daily extract files into raw_{system}.",
     )
-    def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator:
-        dates = _dates(context)
+    def _load(
+        context: dg.AssetExecutionContext, config: LoadConfig, warehouse: WarehouseResource
+    ) -> Iterator:
+        dates = _dates(context, config)
         selected = [t for t in tables if asset_key(t) in context.selected_asset_keys]
-        context.log.info(f"loading {system}: {len(dates)} extract date(s) {dates[0]}..{dates[-1]}")
+        span = (
+            "every extract date present"
+            if dates is None
+            else f"{len(dates)} extract date(s) {dates[0]}..{dates[-1]}"
+        )
+        context.log.info(f"loading {system}: {span}")
         summary = load_extracts(
             warehouse.db_path(),
             warehouse.extracts_path(),
@@ -103,7 +118,8 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
                 if any(f.failed for f in files):
                     failed_tables.append(t)
                 else:
-                    yield dg.MaterializeResult(asset_key=asset_key(t), metadata=_metadata(t, files, total))
+                    metadata = {**_metadata(t, files, total), "extract_dates": dg.MetadataValue.text(span)}
+                    yield dg.MaterializeResult(asset_key=asset_key(t), metadata=metadata)
                 checked, violations = accounting_violations(con, t, dates)
                 yield dg.AssetCheckResult(
                     asset_key=asset_key(t),

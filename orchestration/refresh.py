@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.dbt import run_dbt
 from revenue_warehouse.loader import extract_dates
 
@@ -41,9 +42,12 @@ def run_refresh(
     *,
     instance: dg.DagsterInstance | None = None,
     job_name: str = "refresh",
+    one_partition: bool = True,
 ) -> RefreshSummary:
     """Import the code location with paths pointing at ``extracts_dir`` / ``db_path`` and run ``job_name``
-    for every extract date present, in one run."""
+    for every extract date present, in one run: by default as the last date's partition with the loads
+    told to take every date present (few Dagster events); ``one_partition=False`` runs a single-run
+    backfill over the whole range instead (one materialization event per partition and table)."""
     dates = extract_dates(extracts_dir)
     if not dates:
         raise FileNotFoundError(f"no extract files under {extracts_dir}")
@@ -54,18 +58,21 @@ def run_refresh(
     from orchestration.definitions import defs
     from orchestration.partitions import EXTRACT_DATES, range_tags
 
-    keys = EXTRACT_DATES.get_partition_keys()
+    keys = set(EXTRACT_DATES.get_partition_keys())
     first, last = dates[0].isoformat(), dates[-1].isoformat()
-    if first not in keys or last not in keys:
+    needed = [last] if one_partition else [first, last]
+    if any(k not in keys for k in needed):
         raise ValueError(
-            f"extract dates {first}..{last} fall outside the partitions ({keys[0]}..{keys[-1]}): "
-            "set WAREHOUSE_START_DATE"
+            f"extract dates {first}..{last} fall outside the daily partitions: set WAREHOUSE_START_DATE"
         )
+    if one_partition:
+        config = {"ops": {f"load_{system}": {"config": {"all_extract_dates": True}} for system in SYSTEMS}}
+        run: dict = {"partition_key": last, "run_config": config}
+    else:
+        run = {"tags": range_tags(first, last)}
     job = defs.resolve_job_def(job_name)
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
-        tags=range_tags(first, last),
-        raise_on_error=False,
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, **run
     )
     summary = RefreshSummary(result.run_id, result.success, first, last)
     events = result.all_events
