@@ -290,3 +290,16 @@ def test_every_contract_table_loads_from_generated_sample_rows(tmp_path: Path) -
         for f in summary.files
         if (f.rows_loaded, f.rows_quarantined) != (3, 0)
     ] == []
+
+
+def test_every_contract_table_of_the_loaded_systems_exists_even_without_files(tmp_path: Path) -> None:
+    root = tmp_path / "extracts"
+    write_extract(root, "stripe", "plan", D1, sample_rows("stripe", "plan", 2))
+    db = tmp_path / "b.duckdb"
+    load_extracts(db, root, systems=["stripe", "salesforce"], run_id="r")
+    tables = query(
+        db, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE 'raw_%'"
+    )
+    expected = {(f"raw_{t.system}", t.name) for t in TABLES if t.system in ("stripe", "salesforce")}
+    assert set(tables) == expected
+    assert query(db, "SELECT count(*) FROM raw_stripe.invoice") == [(0,)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse.contract import Table, get_table
+from revenue_warehouse.contract import TABLES, Table, get_table
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
 from revenue_warehouse.loader.discovery import discover, read_header, sha256
 from revenue_warehouse.loader.models import (
@@ -42,6 +42,7 @@ def load_extracts(
     ``raw_<system>.<table>`` of the DuckDB file ``db_path``. A file that fails (missing required column,
     unreadable) is recorded as failed in the summary and ``audit.load_manifest``; every other file still
     loads. Call ``summary.raise_for_failures()`` to turn failures into an exception."""
+    systems = list(systems) if systems is not None else None
     files, unknown = discover(Path(extracts_dir), dates=dates, systems=systems)
     summary = LoadSummary(run_id=run_id, unknown_paths=unknown)
     by_table: dict[tuple[str, str], list[ExtractFile]] = {}
@@ -50,6 +51,10 @@ def load_extracts(
     con = connect(db_path)
     try:
         ensure_audit(con)
+        # every contract table of the systems exists, empty if no file came yet (dbt sources resolve)
+        for table in TABLES:
+            if systems is None or table.system in set(systems):
+                ensure_raw_table(con, table)
         for (system, name), table_files in sorted(by_table.items()):
             summary.files.extend(load_table_files(con, get_table(system, name), table_files, run_id=run_id))
     finally:
