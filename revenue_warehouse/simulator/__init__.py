@@ -47,13 +47,15 @@ class GenerationSummary:
         return sum(self.rows.values())
 
 
-def _producers(w: World) -> list[tuple[str, Callable[[], Iterator[dict[str, tuple[pa.Table, int | None]]]]]]:
+Producer = Callable[[], Iterator[dict[str, tuple[pa.Table, int | None]]]]
+
+
+def _producers(w: World) -> tuple[list[tuple[str, Producer]], tuple[Marketing, Crm, Billing]]:
     """(label, producer) pairs in the order they are generated; each producer yields
     ``{table: (chunk, flush_before_day)}``."""
     m = Marketing(w)
     crm = Crm(w, m)
     billing = Billing(w)
-    w._parts = (m, crm, billing)  # type: ignore[attr-defined]
 
     def indexed(make: Callable[[], Source]) -> Callable[[], Iterator]:
         def run() -> Iterator[dict]:
@@ -76,7 +78,7 @@ def _producers(w: World) -> list[tuple[str, Callable[[], Iterator[dict[str, tupl
             out.append((f"{system}.{name}", indexed(getattr(obj, name))))
     out.append(("hubspot.web_session", lambda: web_sessions(m)))
     out.append(("hubspot.email_event", lambda: email_events(m)))
-    return out
+    return out, (m, crm, billing)
 
 
 def generate(
@@ -99,7 +101,7 @@ def generate(
     profile = load_profile()
     rates = resolve_dirt(profile, dirt)
     w = build_world(profile, rates, seed, scale, start, end)
-    producers = _producers(w)
+    producers, parts = _producers(w)
     end_day = w.n_days - 1
     writers: dict[str, TableWriter] = {}
     bar = _progress(len(producers), progress)
@@ -134,7 +136,7 @@ def generate(
     w.dirt_counts["duplicate_rows"] = dups
     w.dirt_counts["history_out_of_order"] = shuffled
     _record_entity_dirt(w)
-    m, crm, billing = w._parts  # type: ignore[attr-defined]
+    m, crm, billing = parts
     meta = {
         "scale": scale, "seed": seed, "start": start.isoformat(), "end": end.isoformat(), "as_of": end.isoformat(),
         "format": fmt, "dirt": rates, "profile": profile,

@@ -20,8 +20,8 @@ from ._util import (
     ts_array,
     uniform_hash,
 )  # fmt: skip
-from .deals import CURRENCIES, EDITIONS, LOST_COL, NB, RENEWAL, WON_COL
-from .marketing import SOURCES, Marketing, _phone
+from .deals import CURRENCIES, EDITIONS, LOST_COL, RENEWAL, WON_COL
+from .marketing import Marketing, _phone
 from .names import FIRST, LAST, TITLES
 from .profile import OPEN_STAGES, SEGMENTS, STAGES
 from .sources import Source, event_source, versioned_source, visible
@@ -30,7 +30,6 @@ from .world import LEAD_PERSON, LEAD_SPAM, ORPHAN_OFFSET, World
 
 LEAD_SOURCE = np.array(["Paid Search", "Paid Social", "Organic Search", "Email", "Referral", "Direct",
                         "Event", "Social"], dtype=object)  # fmt: skip
-STAGE_PROB = None  # filled from the profile
 
 
 def _stage_now(stage_at: np.ndarray, cut: np.ndarray) -> np.ndarray:
@@ -463,4 +462,4 @@ class Crm:
         return event_source(get_table("salesforce", "event"), created, render, w.start_s, w.end_s)
 
 
-__all__ = ["Crm", "NB", "SOURCES"]
+__all__ = ["Crm"]

@@ -26,7 +26,6 @@ from .marketing import (
     OFFLINE,
     PAGES,
     REFERRER,
-    SOURCES,
     UTM_MEDIUM,
     UTM_SOURCE,
     Marketing,
@@ -225,4 +224,4 @@ def email_events(m: Marketing) -> Iterator[Chunk]:
         yield out
 
 
-__all__ = ["SOURCES", "web_sessions", "email_events"]
+__all__ = ["web_sessions", "email_events"]

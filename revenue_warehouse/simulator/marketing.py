@@ -15,6 +15,7 @@ from ._util import (
     HOUR,
     NEVER,
     date_array,
+    decimal_cents,
     hex_ids,
     int_array,
     lookup,
@@ -36,9 +37,9 @@ SOURCES = ("PAID_SEARCH", "PAID_SOCIAL", "ORGANIC_SEARCH", "EMAIL_MARKETING", "R
 PAID_SEARCH, PAID_SOCIAL, ORGANIC, EMAIL, REFERRAL, DIRECT, OFFLINE, SOCIAL = range(8)
 NETWORK = {"paid_search": ("google", "cpc"), "paid_social": ("linkedin", "paid_social"),
            "display": ("capterra", "display"), "sponsorship": ("events", "sponsorship")}  # fmt: skip
-REFERRER = np.array([None, None, "https://www.google.com/", None, "https://www.g2.com/", None, None,
-                     "https://www.linkedin.com/"], dtype=object)  # fmt: skip
-REFERRER[PAID_SEARCH], REFERRER[PAID_SOCIAL] = "https://www.google.com/", "https://www.linkedin.com/"
+# Referrer of a session by its analytics source (index as SOURCES).
+REFERRER = np.array(["https://www.google.com/", "https://www.linkedin.com/", "https://www.google.com/", None,
+                     "https://www.g2.com/", None, None, "https://www.linkedin.com/"], dtype=object)  # fmt: skip
 UTM_SOURCE = np.array(["google", "linkedin", None, "hubspot", None, None, None, "linkedin"], dtype=object)
 UTM_MEDIUM = np.array(["cpc", "paid_social", None, "email", None, None, None, "social"], dtype=object)
 PAGES = np.array(["/", "/pricing", "/product", "/blog/revenue-ops", "/blog/data-stack", "/demo", "/customers",
@@ -159,7 +160,6 @@ class Marketing:
             stage = np.where(kind == SPAM, 0, 1)
             for k, ts in enumerate((p.mql, p.accepted, p.converted, self.person_won), start=2):
                 stage = np.where(pe & visible(ts[per], cut), k, stage)
-            stage = np.where(pe & visible(p.accepted[per], cut) & (stage == 3), 3, stage)
             src = c.source[rec]
             camp = np.where(pe, self.person_campaign[per], -1)
             acc = acc_of_person[per]
@@ -271,7 +271,7 @@ class Marketing:
             return {
                 "ad_campaign_id": int_array(700_000 + camp[rec]), "date": date_array(day_ts[rec]),
                 "impressions": int_array(impressions[rec]), "clicks": int_array(clicks[rec]),
-                "spend": _decimal(spend_cents[rec]),
+                "spend": decimal_cents(spend_cents[rec]),
             }  # fmt: skip
 
         return event_source(
@@ -328,12 +328,6 @@ class Marketing:
 def _phone(person: np.ndarray) -> np.ndarray:
     num = (np.asarray(person, dtype=np.int64) * 7_919 + 2_000_003) % 9_000_000 + 1_000_000
     return np.char.add("+1 555-", num.astype(str)).astype(object)
-
-
-def _decimal(cents: np.ndarray) -> pa.Array:
-    from ._util import decimal_cents
-
-    return decimal_cents(cents)
 
 
 def month_days(w: World) -> Iterator[tuple[int, int, int]]:

@@ -22,7 +22,7 @@ from .crm import Crm, _stage_now
 from .deals import CURRENCIES, LOST_COL, RENEWAL, WON_COL
 from .marketing import SOURCES, Marketing
 from .profile import CHANNEL_OF_SOURCE, FX_TO_USD, STAGES
-from .world import PERSON, World
+from .world import World
 
 FX = np.array([FX_TO_USD[c] for c in CURRENCIES])
 HANDOFF_WINDOW_DAYS = 120
@@ -366,4 +366,4 @@ def _handoff_frame(name: str, record: np.ndarray, handed: np.ndarray, picked: np
     }).sort_values(["handed_at", "record_id"], kind="stable")  # fmt: skip
 
 
-__all__ = ["Truth", "PERSON"]
+__all__ = ["Truth"]
