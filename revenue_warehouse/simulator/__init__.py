@@ -106,6 +106,8 @@ def generate(
     writers: dict[str, TableWriter] = {}
     bar = _progress(len(producers), progress)
     for label, produce in producers:
+        if bar is not None:
+            bar.set_postfix_str(label)
         touched: set[tuple[str, str]] = set()
         for batch in produce():
             for name, (chunk, flush_before) in batch.items():
@@ -121,7 +123,6 @@ def generate(
         for key in sorted(touched):
             writers[key].close()
         if bar is not None:
-            bar.set_postfix_str(label)
             bar.update(1)
     if bar is not None:
         bar.close()
