@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from datetime import date
@@ -21,14 +22,18 @@ TINY = {"scale": 0.03, "start": date(2024, 1, 1), "end": date(2024, 6, 30)}
 
 @pytest.fixture(scope="module")
 def tiny_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    runs = {}
-    for name, seed in (("a", 3), ("b", 3), ("other_seed", 4)):
-        runs[name] = tmp_path_factory.mktemp(f"tiny_{name}")
-        generate(runs[name], seed=seed, **TINY)
+    runs = {name: tmp_path_factory.mktemp(f"tiny_{name}") for name in ("a", "b", "other_seed")}
+    generate(runs["a"], seed=3, **TINY)
+    generate(runs["other_seed"], seed=4, **TINY)
+    # the same arguments again, in another process with another hash seed, through the CLI
+    args = ["generate", "--scale", str(TINY["scale"]), "--seed", "3", "--out", str(runs["b"]),
+            "--start", TINY["start"].isoformat(), "--end", TINY["end"].isoformat(), "--quiet"]  # fmt: skip
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", *args], check=True, env=env)
     return runs
 
 
-def test_same_arguments_give_identical_files(tiny_runs: dict[str, Path]) -> None:
+def test_same_arguments_give_identical_files_across_processes(tiny_runs: dict[str, Path]) -> None:
     a, b = checksums(tiny_runs["a"]), checksums(tiny_runs["b"])
     assert len(a) > 100
     assert a == b
