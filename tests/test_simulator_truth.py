@@ -389,3 +389,26 @@ def test_mrr_truth_equals_the_extracts(dirty: duckdb.DuckDBPyConnection, small_e
             prev = cur
     kinds = set(truth["movement"])
     assert {"new", "unchanged", "churn", "expansion"} <= kinds
+
+
+def test_won_deal_amount_equals_the_annualised_subscription(clean_extracts: Path) -> None:
+    """The sales-to-customer-success check: a won deal's annual amount is its subscription's first
+    billed MRR x 12, in the deal's currency (to a few cents of rounding on monthly plans)."""
+    con = open_extracts(clean_extracts)
+    rows = con.execute(f"""
+        with subs as (select id, json_extract_string(metadata, '$.salesforce_opportunity_id') as opp_id
+                      from {latest("stripe_subscription")}),
+        first_line as (select * from {latest("stripe_invoice_line_item")} where type = 'subscription'
+                       qualify row_number() over (partition by subscription_id order by period_start) = 1),
+        plans as (select * from {latest("stripe_plan")})
+        select o.id, o.amount::decimal(18,2) as amount, upper(l.currency) = o.currency_iso_code as same_currency,
+               (l.amount::bigint - l.discount_amount::bigint) / 100
+               * case p.interval when 'year' then 1 else 12 end as annualised
+        from {latest("salesforce_opportunity")} o join subs s on s.opp_id = o.id
+        join first_line l on l.subscription_id = s.id join plans p on p.id = l.plan_id
+        where o.type = 'New Business' and o.is_won::boolean
+    """).fetchall()
+    assert len(rows) >= 5
+    for opp, amount, same_currency, annualised in rows:
+        assert same_currency, opp
+        assert abs(float(amount) - annualised) <= 0.06, (opp, amount, annualised)
