@@ -10,7 +10,7 @@ import duckdb
 
 from revenue_warehouse.contract import TABLES, Table, get_table
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
-from revenue_warehouse.loader.discovery import discover, read_header, sha256
+from revenue_warehouse.loader.discovery import digest, discover, read_header
 from revenue_warehouse.loader.models import (
     FAILED,
     LOADED,
@@ -102,7 +102,7 @@ def load_table_files(
         result = FileResult(f.system, f.table, f.extract_date, f.source_name)
         results.append(result)
         try:
-            result.checksum = sha256(f.path)
+            result.checksum, f.line_rows = digest(f.path)
             if per_date[f.extract_date] > 1:
                 raise LoadError(f"{f.path}: more than one file for {f.table} on {f.extract_date}")
             header = read_header(f.path)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from revenue_warehouse.contract import Table
 from revenue_warehouse.loader.exact import create_rejects_table, load_exact
@@ -47,6 +48,7 @@ def load_batch(
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS _rw_files")
+        con.execute("DROP TABLE IF EXISTS _rw_scan")
         con.execute("DROP TABLE IF EXISTS _rw_fast_rejects")
 
 
@@ -65,10 +67,15 @@ def _load(
     for p in planned:
         p.result.new_columns = [n for n in p.header if n not in declared]
 
-    con.execute("CREATE OR REPLACE TEMP TABLE _rw_files (source_name VARCHAR, extract_date DATE)")
-    con.executemany(
-        "INSERT INTO _rw_files VALUES (?, ?)", [[p.file.source_name, p.file.extract_date] for p in planned]
+    files = pa.table(
+        {
+            "source_name": [p.file.source_name for p in planned],
+            "extract_date": [p.file.extract_date for p in planned],
+        }
     )
+    con.register("_rw_files_arrow", files)
+    con.execute("CREATE OR REPLACE TEMP TABLE _rw_files AS SELECT * FROM _rw_files_arrow")
+    con.unregister("_rw_files_arrow")
     con.execute(f"DELETE FROM {raw_name(table)} WHERE _extract_date IN ({DATES})")
     con.execute(
         f"DELETE FROM audit.quarantine WHERE system = ? AND table_name = ? AND extract_date IN ({DATES})",
@@ -141,26 +148,29 @@ def _account(
 def write_manifest(
     con: duckdb.DuckDBPyConnection, results: list[FileResult], *, run_id: str, loaded_at: datetime
 ) -> None:
+    """One manifest row per file, inserted from an Arrow table (thousands of files in one statement)."""
     if not results:
         return
-    con.executemany(
-        "INSERT INTO audit.load_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                r.system,
-                r.table,
-                r.extract_date,
-                r.file,
-                r.checksum,
-                r.rows_in_file,
-                r.rows_loaded,
-                r.rows_quarantined,
-                r.status,
-                r.error,
-                r.new_columns,
-                run_id,
-                loaded_at,
-            ]
-            for r in results
-        ],
+    rows = pa.table(
+        {
+            "system": [r.system for r in results],
+            "table_name": [r.table for r in results],
+            "extract_date": [r.extract_date for r in results],
+            "file": [r.file for r in results],
+            "checksum": [r.checksum for r in results],
+            "rows_in_file": pa.array([r.rows_in_file for r in results], pa.int64()),
+            "rows_loaded": pa.array([r.rows_loaded for r in results], pa.int64()),
+            "rows_quarantined": pa.array([r.rows_quarantined for r in results], pa.int64()),
+            "status": [r.status for r in results],
+            "error": pa.array([r.error for r in results], pa.string()),
+            "new_columns": pa.array([r.new_columns for r in results], pa.list_(pa.string())),
+        }
     )
+    con.register("_rw_manifest_arrow", rows)
+    try:
+        con.execute(
+            "INSERT INTO audit.load_manifest SELECT *, ?::VARCHAR, ?::TIMESTAMP FROM _rw_manifest_arrow",
+            [run_id, loaded_at],
+        )
+    finally:
+        con.unregister("_rw_manifest_arrow")

@@ -28,11 +28,15 @@ def rejects_names() -> tuple[str, str]:
     return f"_rw_rj{n}", f"_rw_rs{n}"
 
 
-def csv_source(path: str, header: list[str], rejects: tuple[str, str]) -> str:
+def csv_source(
+    path: str, header: list[str], rejects: tuple[str, str], *, literal: bool = False, options: str = ""
+) -> str:
+    """``read_csv`` of ``path`` (a file path, or with ``literal`` an SQL list of paths) as text columns."""
     columns = "{" + ", ".join(f"'{sql_str(c)}': 'VARCHAR'" for c in header) + "}"
+    source = path if literal else f"'{sql_str(path)}'"
     return (
-        f"read_csv('{sql_str(path)}', columns = {columns}, {CSV_OPTIONS}, "
-        f"rejects_table = '{rejects[0]}', rejects_scan = '{rejects[1]}')"
+        f"read_csv({source}, columns = {columns}, {CSV_OPTIONS}, "
+        f"rejects_table = '{rejects[0]}', rejects_scan = '{rejects[1]}'{options})"
     )
 
 

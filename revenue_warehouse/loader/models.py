@@ -21,7 +21,7 @@ class AccountingError(LoadError):
     """rows_in_file != rows_loaded + rows_quarantined for a file: a row would have been lost."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ExtractFile:
     """One extract file: ``<extracts>/<system>/<table>/<YYYY-MM-DD>.<csv|parquet>``."""
 
@@ -30,6 +30,7 @@ class ExtractFile:
     extract_date: date
     path: Path
     source_name: str  # what lands in ``_source_file``: the path relative to the extracts directory
+    line_rows: int = 0  # data rows counted by line ends (see discovery.digest), set when planned
 
     @property
     def format(self) -> str:
