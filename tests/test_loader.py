@@ -303,3 +303,20 @@ def test_every_contract_table_of_the_loaded_systems_exists_even_without_files(tm
     expected = {(f"raw_{t.system}", t.name) for t in TABLES if t.system in ("stripe", "salesforce")}
     assert set(tables) == expected
     assert query(db, "SELECT count(*) FROM raw_stripe.invoice") == [(0,)]
+
+
+def test_quoted_line_breaks_among_many_files_keep_every_files_row_numbers(tmp_path: Path) -> None:
+    root = tmp_path / "extracts"
+    for k, day in enumerate((D1, D2, D3)):
+        rows = sample_rows("hubspot", "email_event", 3, start=10 * k)
+        if day == D2:  # line-counted rows (5) differ from CSV rows (3): the batch falls back per file
+            rows[0]["recipient"] = "first line\nsecond line\nthird line"
+        write_extract(root, "hubspot", "email_event", day, rows)
+    db = tmp_path / "b.duckdb"
+    summary = load_extracts(db, root, run_id="r")
+    assert [(f.rows_in_file, f.rows_loaded) for f in summary.files] == [(3, 3)] * 3
+    got = query(db, "SELECT _extract_date, _source_row_number, id FROM raw_hubspot.email_event ORDER BY 1, 2")
+    assert got == [(day, i + 1, f"id-{10 * k + i}") for k, day in enumerate((D1, D2, D3)) for i in range(3)]
+    assert query(db, "SELECT recipient FROM raw_hubspot.email_event WHERE id = 'id-10'") == [
+        ("first line\nsecond line\nthird line",)
+    ]
