@@ -13,7 +13,7 @@ import pytest
 
 from revenue_warehouse.contract import TABLES
 
-SIM = {"scale": 0.05, "seed": 3, "start": date(2023, 1, 1), "end": date(2023, 1, 31)}
+SIM = {"scale": 0.05, "seed": 3, "start": date(2023, 1, 1), "end": date(2023, 2, 28)}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_load_raw_backfill_counts_and_rerun(sim_extracts: Path, tmp_path: Path, 
     db = tmp_path / "build.duckdb"
     first = run_refresh(sim_extracts, db, job_name="load_raw", one_partition=False)
     assert first.success, first.errors
-    assert (first.first_date, first.last_date) == ("2023-01-01", "2023-01-31")
+    assert (first.first_date, first.last_date) == ("2023-01-01", "2023-02-28")
     expected = file_rows(sim_extracts)
     state = table_state(db)
     assert {name: s[0] for name, s in state.items()} == expected
