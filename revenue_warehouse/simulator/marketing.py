@@ -131,7 +131,9 @@ class Marketing:
         lead_opp = np.flatnonzero(d.opps.person >= 0)
         self.person_opp[d.opps.person[lead_opp]] = lead_opp
         opp = self.person_opp
-        self.person_won = np.where(opp >= 0, d.opps.stage_at[np.maximum(opp, 0), WON_COL], NEVER)
+        self.person_won = np.full(p.n, NEVER, dtype=d.opps.stage_at.dtype)
+        has_opp = opp >= 0
+        self.person_won[has_opp] = d.opps.stage_at[opp[has_opp], WON_COL]
         self.company_id = 3_000_000 + 11 * np.arange(p.n, dtype=np.int64)
 
     # ------------------------------------------------------------------ contacts & companies
