@@ -10,12 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from conftest import SIM
 from simulator_support import checksums, truth_json
 
 from revenue_warehouse.contract import TABLES
 from revenue_warehouse.simulator import generate
+from revenue_warehouse.simulator._util import gather
 
 TINY = {"scale": 0.03, "start": date(2024, 1, 1), "end": date(2024, 6, 30)}
 
@@ -147,3 +149,42 @@ def test_cli_help_and_generate(tmp_path: Path) -> None:
     assert "rows in" in res.stdout
     meta = truth_json(tmp_path, "meta")
     assert (meta["scale"], meta["seed"], meta["as_of"]) == (0.02, 1, "2024-01-31")
+
+
+@pytest.mark.parametrize(
+    ("seed", "scale", "end"),
+    [
+        (1, 0.01, date(2023, 1, 1)),  # one day: no opportunities, no won deals
+        (1, 0.05, date(2023, 1, 1)),
+        (1, 0.01, date(2023, 1, 15)),  # two weeks: leads but no opportunities
+        (2, 0.05, date(2023, 1, 15)),
+        (2, 0.05, date(2023, 2, 10)),
+    ],
+)
+def test_very_short_windows_generate_with_contract_headers(
+    tmp_path: Path, seed: int, scale: float, end: date
+) -> None:
+    """Empty entity arrays (no leads, opportunities or won deals yet) must not break the simulator."""
+    start = date(2023, 1, 1)
+    summary = generate(tmp_path, seed=seed, scale=scale, start=start, end=end)
+    rows = truth_json(tmp_path, "rows")
+    for t in TABLES:
+        files = sorted((tmp_path / t.system / t.name).glob("*.csv"))
+        assert len(files) == rows["files"][f"{t.system}.{t.name}"]
+        for f in files:
+            with f.open(newline="", encoding="utf-8") as fh:
+                header = next(csv.reader(fh))
+            assert header == t.column_names, f"{f}: header differs from the contract"
+            assert start <= date.fromisoformat(f.stem) <= end
+    assert summary.rows["salesforce.user"] > 0
+    for name in ("funnel_monthly", "opportunities", "persons", "renewals", "mrr_monthly", "handoffs"):
+        assert (tmp_path / "_truth" / f"{name}.csv").is_file()
+
+
+def test_gather_keeps_dtype_and_tolerates_empty_values() -> None:
+    empty = np.zeros(0, np.int64)
+    out = gather(empty, np.array([-1, -1]), default=7)
+    assert out.dtype == np.int64 and out.tolist() == [7, 7]
+    vals = np.array([10, 20, 30], np.int64)
+    out = gather(vals, np.array([2, -1, 0]), np.array([True, True, False]), default=-5)
+    assert out.dtype == np.int64 and out.tolist() == [30, -5, -5]

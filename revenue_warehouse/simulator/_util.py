@@ -194,5 +194,18 @@ def lookup(
     return out
 
 
+def gather(
+    values: np.ndarray, idx: np.ndarray, ok: np.ndarray | None = None, default: object = 0
+) -> np.ndarray:
+    """``lookup`` keeping the dtype of ``values`` (``default`` must fit it): ``values[idx]`` where ``ok``
+    (default ``idx >= 0``), else ``default``; safe when ``values`` is empty. Replaces the unsafe
+    ``np.where(ok, values[np.maximum(idx, 0)], default)``."""
+    values, idx = np.asarray(values), np.asarray(idx)
+    ok = (idx >= 0) if ok is None else np.asarray(ok) & (idx >= 0)
+    out = np.full(idx.shape + values.shape[1:], default, dtype=values.dtype)
+    out[ok] = values[idx[ok]]
+    return out
+
+
 def take(values: np.ndarray | list, idx: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=object)[idx]

@@ -13,6 +13,7 @@ from ._util import (
     NEVER,
     date_array,
     decimal_cents,
+    gather,
     lookup,
     salesforce_ids,
     str_array,
@@ -92,9 +93,9 @@ class Crm:
         is_p = lr.kind == LEAD_PERSON
 
         def only(ts: np.ndarray) -> np.ndarray:
-            return np.where(is_p, ts[per], NEVER)
+            return gather(ts, lr.person, is_p, NEVER)
 
-        acc = np.where(is_p, w.account_of_person[per], -1)
+        acc = gather(w.account_of_person, lr.person, is_p, -1)
         conv = np.where(acc >= 0, only(p.converted), NEVER)
         rng = stream(w.seed, "lead-extra")
         extra_first = FIRST[rng.integers(0, FIRST.size, lr.n)]
@@ -236,7 +237,7 @@ class Crm:
         w, o, d = self.w, self.w.deals.opps, self.w.deals
         loss = np.array(list(w.profile["loss_reasons"]), dtype=object)
         names = np.array(["New Business", "Renewal", "New Business"], dtype=object)
-        lead_source = np.where(o.person >= 0, LEAD_SOURCE[w.persons.source[np.maximum(o.person, 0)]], None)
+        lead_source = lookup(LEAD_SOURCE[w.persons.source], o.person)
         lead_source = np.where(o.type == RENEWAL, "Existing Customer", lead_source)
         lead_source = np.where(o.type == 2, "Existing Customer", lead_source)
         events = [o.stage_at[:, k] for k in range(len(STAGES))]
@@ -369,8 +370,11 @@ class Crm:
             [lead_of, np.full(n_c, -1), w.person_lead[d_per], ORPHAN_OFFSET + np.arange(n_orph)]
         )
         opp = np.concatenate([np.full(n_s, -1), won_nb, np.full(n_del + n_orph, -1)])
-        owner_sales = w.leads.owner[np.maximum(lead_of, 0)]
-        owner = np.concatenate([owner_sales, a.csm[o.account[won_nb]], w.leads.owner[np.maximum(w.person_lead[d_per], 0)],
+        # a person whose lead comes after the window has no lead record; its tasks do too, so
+        # they are never written and any valid user will do as their owner
+        owner_sales = gather(w.leads.owner, lead_of, default=w.team.sdr0)
+        owner_del = gather(w.leads.owner, w.person_lead[d_per], default=w.team.sdr0)
+        owner = np.concatenate([owner_sales, a.csm[o.account[won_nb]], owner_del,
                                 w.team.sdr0 + rng.integers(0, w.team.n_sdr, n_orph)])  # fmt: skip
         channel = np.concatenate(
             [rng.integers(0, 2, n_s), np.full(n_c, 2), rng.integers(0, 2, n_del + n_orph)]
@@ -406,7 +410,7 @@ class Crm:
         who[real_lead] = w.leads.id[r["who_lead"][real_lead]]
         who[orphan] = fake_leads
         cs = r["kind"] == 1
-        acc = np.where(cs, o.account[np.maximum(r["opp"], 0)], -1)
+        acc = gather(o.account, r["opp"], cs, -1)
         who[cs] = w.ids["sf_contact"][acc[cs]]
         types = np.array(["Call", "Email", "CS Introduction"], dtype=object)
         subjects = np.array(

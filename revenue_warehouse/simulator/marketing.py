@@ -16,6 +16,7 @@ from ._util import (
     NEVER,
     date_array,
     decimal_cents,
+    gather,
     hex_ids,
     int_array,
     lookup,
@@ -130,10 +131,7 @@ class Marketing:
         self.person_opp = np.full(p.n, -1, dtype=np.int64)
         lead_opp = np.flatnonzero(d.opps.person >= 0)
         self.person_opp[d.opps.person[lead_opp]] = lead_opp
-        opp = self.person_opp
-        self.person_won = np.full(p.n, NEVER, dtype=d.opps.stage_at.dtype)
-        has_opp = opp >= 0
-        self.person_won[has_opp] = d.opps.stage_at[opp[has_opp], WON_COL]
+        self.person_won = gather(d.opps.stage_at[:, WON_COL], self.person_opp, default=NEVER)
         self.company_id = 3_000_000 + 11 * np.arange(p.n, dtype=np.int64)
 
     # ------------------------------------------------------------------ contacts & companies

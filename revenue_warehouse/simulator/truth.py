@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ._util import DAY, NEVER, add_months, lookup, month_index
+from ._util import DAY, NEVER, add_months, gather, lookup, month_index
 from .billing import Billing
 from .crm import Crm, _stage_now
 from .deals import CURRENCIES, LOST_COL, RENEWAL, WON_COL
@@ -95,11 +95,10 @@ class Truth:
     # ------------------------------------------------------------------ funnel
     def _person_opp_times(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         o, po = self.w.deals.opps, self.m.person_opp
-        k = np.maximum(po, 0)
         has = po >= 0
-        created = np.where(has, o.created[k], NEVER)
-        won = np.where(has, o.stage_at[k, WON_COL], NEVER)
-        lost = np.where(has, o.stage_at[k, LOST_COL], NEVER)
+        created = gather(o.created, po, default=NEVER)
+        won = gather(o.stage_at[:, WON_COL], po, default=NEVER)
+        lost = gather(o.stage_at[:, LOST_COL], po, default=NEVER)
         return created, won, lost, has
 
     def funnel(self) -> pd.DataFrame:
@@ -169,8 +168,7 @@ class Truth:
         created_day = o.created // DAY
         close_day = o.close // DAY
         person = o.person
-        has_p = person >= 0
-        lead = np.where(has_p, w.person_lead[np.maximum(person, 0)], -1)
+        lead = gather(w.person_lead, person, default=-1)
         amount = o.amount_cents
         sub = o.subscription
         return pd.DataFrame({
@@ -187,7 +185,7 @@ class Truth:
             "stage_reached": np.array(STAGES, dtype=object)[st],
             "last_open_stage": np.array(STAGES, dtype=object)[open_reached],
             "source_lead_id": lookup(w.leads.id, lead, lead >= 0, ""),
-            "channel": np.where(has_p, channel_of(w.persons.source[np.maximum(person, 0)]), ""),
+            "channel": lookup(channel_of(w.persons.source), person, default=""),
             "stripe_subscription_id": lookup(w.ids["subscription"], sub, sub >= 0, ""),
             "term_end_date": _date(o.term_end),
         })  # fmt: skip
@@ -213,12 +211,11 @@ class Truth:
             [key.get((int(a), int(b)), -1) for a, b in zip(sub, term_end, strict=True)], dtype=np.int64
         )
         has = opp >= 0
-        k = np.maximum(opp, 0)
-        created = np.where(has, o.created[k], NEVER)
-        decided = has & (o.close[k] <= e) & (term_end <= e)
-        won = o.stage_at[k, WON_COL] < NEVER
+        created = gather(o.created, opp, default=NEVER)
+        decided = has & (gather(o.close, opp, default=NEVER) <= e) & (term_end <= e)
+        won = gather(o.stage_at[:, WON_COL], opp, default=NEVER) < NEVER
         qty = s.term_qty[sub, j]
-        new_qty = np.where(has, o.seats[k], 0)
+        new_qty = gather(o.seats, opp, default=0)
         before = self._term_mrr(sub, qty)
         after = np.where(won, self._term_mrr(sub, new_qty), 0.0)
         outcome = np.where(
