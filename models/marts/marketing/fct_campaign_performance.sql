@@ -2,7 +2,9 @@
     Campaign x month (docs/metrics.md#attribution): delivery (impressions, clicks, spend in USD),
     sessions that came through the campaign, leads / MQLs / opportunities whose first touch was the
     campaign (counted in the month of the lead, MQL or opportunity), and W-shaped attributed
-    pipeline created and won amount. Ratios are null when their denominator is 0.
+    pipeline created and won amount. Ratios are null when their denominator is 0. Money is summed as
+    fixed-point numerics (each product cast before the sum), so totals do not depend on the order in
+    which a parallel aggregate adds floating-point rows: rebuilds give identical results.
 -#}
 
 with
@@ -43,7 +45,7 @@ delivery as (
         cast({{ dbt.date_trunc('month', 'daily_metrics.metric_date') }} as date) as campaign_month,
         cast(sum(daily_metrics.impressions) as {{ dbt.type_bigint() }}) as impressions,
         cast(sum(daily_metrics.clicks) as {{ dbt.type_bigint() }}) as clicks,
-        sum(daily_metrics.spend * coalesce(fx_rates.rate_to_usd, 1)) as spend_usd
+        sum(cast(daily_metrics.spend * coalesce(fx_rates.rate_to_usd, 1) as {{ dbt.type_numeric() }})) as spend_usd
     from daily_metrics
     inner join campaigns
         on campaigns.campaign_type = 'ad'
@@ -88,7 +90,7 @@ opportunity_counts as (
         attribution.campaign_id,
         cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as campaign_month,
         cast(sum(case when attribution.is_first_touch then 1 else 0 end) as {{ dbt.type_bigint() }}) as opportunities,
-        sum(opportunities.amount_usd * attribution.w_shaped_weight) as pipeline_created_usd
+        sum(cast(opportunities.amount_usd * attribution.w_shaped_weight as {{ dbt.type_numeric() }})) as pipeline_created_usd
     from attribution
     inner join opportunities
         on attribution.conversion_type = 'opportunity'
@@ -101,7 +103,7 @@ won_amounts as (
     select
         attribution.campaign_id,
         cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as campaign_month,
-        sum(opportunities.amount_usd * attribution.w_shaped_weight) as won_amount_usd
+        sum(cast(opportunities.amount_usd * attribution.w_shaped_weight as {{ dbt.type_numeric() }})) as won_amount_usd
     from attribution
     inner join opportunities
         on attribution.conversion_type = 'opportunity'
