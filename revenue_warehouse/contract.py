@@ -39,6 +39,10 @@ class Column:
     type: str  # DuckDB type name used when the loader casts the raw text
     required: bool = False
     description: str = ""
+    # personal data of a person outside the company (e-mail, phone, a lead's or contact's name): masked
+    # on publish, never published in clear (not even inside a quarantined raw line). Internal users'
+    # names (sales reps, CSMs, marketing owners) are not personal here: analysts need them.
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,22 @@ class Table:
     def qualified_name(self) -> str:
         return f"raw_{self.system}.{self.name}"
 
+    @property
+    def personal_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.personal]
+
+    @property
+    def holds_personal_data(self) -> bool:
+        return any(c.personal for c in self.columns)
+
 
 def _c(name: str, type_: str = "VARCHAR", required: bool = False, description: str = "") -> Column:
     return Column(name, type_, required, description)
+
+
+def _p(name: str, description: str = "") -> Column:
+    """A personal text column (see ``Column.personal``)."""
+    return Column(name, "VARCHAR", False, description, personal=True)
 
 
 TS = "TIMESTAMP"
@@ -86,12 +103,12 @@ TABLES: tuple[Table, ...] = (
             _c("id", "BIGINT", True),
             SYNCED,
             FT_DELETED,
-            _c("property_email", description="Email as typed by the person (may vary in case/whitespace)."),
-            _c("property_firstname"),
-            _c("property_lastname"),
+            _p("property_email", "Email as typed by the person (may vary in case/whitespace)."),
+            _p("property_firstname"),
+            _p("property_lastname"),
             _c("property_company"),
             _c("property_jobtitle"),
-            _c("property_phone"),
+            _p("property_phone"),
             _c("property_createdate", TS, True, "When the contact was created (the lead date)."),
             _c(
                 "property_lifecyclestage",
@@ -252,7 +269,7 @@ TABLES: tuple[Table, ...] = (
             SYNCED,
             _c("created", TS, True),
             _c("email_campaign_id", "BIGINT"),
-            _c("recipient"),
+            _p("recipient"),
             _c("type", required=True, description="SENT, DELIVERED, OPEN, CLICK, BOUNCE"),
         ),
         "Email events (sent, delivered, opened, clicked).",
@@ -273,7 +290,7 @@ TABLES: tuple[Table, ...] = (
         (
             _c("owner_id", "BIGINT", True),
             SYNCED,
-            _c("email"),
+            _p("email"),
             _c("first_name"),
             _c("last_name"),
             _c("created_at", TS),
@@ -310,7 +327,7 @@ TABLES: tuple[Table, ...] = (
             _c("name"),
             _c("first_name"),
             _c("last_name"),
-            _c("email"),
+            _p("email"),
             _c("title"),
             _c("department"),
             _c("user_role_id"),
@@ -352,12 +369,12 @@ TABLES: tuple[Table, ...] = (
             SYNCED,
             IS_DELETED,
             _c("created_date", TS, True),
-            _c("email"),
-            _c("first_name"),
-            _c("last_name"),
+            _p("email"),
+            _p("first_name"),
+            _p("last_name"),
             _c("company"),
             _c("title"),
-            _c("phone"),
+            _p("phone"),
             _c("status", description="Open, Working, Qualified, Disqualified, Converted"),
             _c("lead_source"),
             _c("owner_id"),
@@ -386,11 +403,11 @@ TABLES: tuple[Table, ...] = (
             SYNCED,
             IS_DELETED,
             _c("account_id"),
-            _c("email"),
-            _c("first_name"),
-            _c("last_name"),
+            _p("email"),
+            _p("first_name"),
+            _p("last_name"),
             _c("title"),
-            _c("phone"),
+            _p("phone"),
             _c("owner_id"),
             _c("lead_source"),
             _c("created_date", TS),
@@ -537,7 +554,7 @@ TABLES: tuple[Table, ...] = (
             SYNCED,
             IS_DELETED,
             _c("created", TS),
-            _c("email"),
+            _p("email"),
             _c("name"),
             _c("description"),
             _c("currency"),
