@@ -25,6 +25,8 @@ class RefreshSummary:
     raw_rows: dict[str, int] = field(default_factory=dict)
     rows_quarantined: int = 0
     failed_files: list[tuple[str, str]] = field(default_factory=list)
+    # undeclared columns seen in the loaded extracts (kept as VARCHAR in raw): table -> columns
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
     materialized: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
@@ -122,6 +124,12 @@ def _read_db(summary: RefreshSummary, db_path: Path) -> None:
                 "SELECT file, error FROM audit.load_manifest WHERE run_id = ? AND status = 'failed' ORDER BY file",
                 [summary.run_id],
             ).fetchall()
+            new = con.execute(
+                "SELECT 'raw_' || system || '.' || table_name, list_sort(list_distinct(flatten(list(new_columns)))) "
+                "FROM audit.load_manifest WHERE status <> 'failed' GROUP BY 1 "
+                "HAVING len(list_distinct(flatten(list(new_columns)))) > 0 ORDER BY 1"
+            ).fetchall()
+            summary.new_columns = {table: list(cols) for table, cols in new}
 
 
 def format_summary(summary: RefreshSummary) -> str:
@@ -133,6 +141,8 @@ def format_summary(summary: RefreshSummary) -> str:
         f"rows quarantined (audit.quarantine): {summary.rows_quarantined:,}",
         f"failed files this run: {len(summary.failed_files)}",
         *(f"  {file}: {error}" for file, error in summary.failed_files),
+        f"undeclared (new) columns kept as text: {sum(map(len, summary.new_columns.values()))}",
+        *(f"  {table}: {', '.join(cols)}" for table, cols in summary.new_columns.items()),
         f"assets materialized: {summary.materialized}; checks passed: {summary.checks_passed}, "
         f"failed: {len(summary.checks_failed)}",
         *(f"  failed check {c}" for c in summary.checks_failed),

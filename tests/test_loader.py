@@ -203,27 +203,56 @@ def test_fixing_a_failed_file_loads_it(clean_extracts: Path, tmp_path: Path) -> 
 
 def test_new_columns_are_kept_and_reported_and_missing_optional_ones_are_null(tmp_path: Path) -> None:
     root = tmp_path / "extracts"
+    # one file adds a column (schema evolution), another lacks an optional one (an older form); a file
+    # doing both at once is a likely rename and fails (test_renamed_column_fails_naming_both_columns)
     rows = [dict(r, brand_new_field=f"x{i}") for i, r in enumerate(sample_rows("stripe", "plan", 3))]
-    for r in rows:
-        del r["nickname"]
     write_extract(root, "stripe", "plan", D1, rows)
-    write_extract(root, "stripe", "plan", D2, sample_rows("stripe", "plan", 2, start=10))
+    older = sample_rows("stripe", "plan", 2, start=10)
+    for r in older:
+        del r["nickname"]
+    write_extract(root, "stripe", "plan", D2, older)
     db = tmp_path / "build.duckdb"
     summary = load_extracts(db, root, run_id="r1")
     assert [f.new_columns for f in summary.files] == [["brand_new_field"], []]
     assert query(
         db, "SELECT _extract_date, brand_new_field, nickname FROM raw_stripe.plan ORDER BY _extract_date, id"
     ) == [
-        (D1, "x0", None),
-        (D1, "x1", None),
-        (D1, "x2", None),
-        (D2, None, "nickname-10"),
-        (D2, None, "nickname-11"),
+        (D1, "x0", "nickname-0"),
+        (D1, "x1", "nickname-1"),
+        (D1, "x2", "nickname-2"),
+        (D2, None, None),
+        (D2, None, None),
     ]
     assert query(db, "SELECT new_columns FROM audit.load_manifest ORDER BY extract_date") == [
         (["brand_new_field"],),
         ([],),
     ]
+    # ... and in the run summary, not only in the manifest
+    from orchestration.refresh import RefreshSummary, _read_db, format_summary
+
+    run = RefreshSummary("r1", True, str(D1), str(D2))
+    _read_db(run, db)
+    assert run.new_columns == {"raw_stripe.plan": ["brand_new_field"]}
+    assert "  raw_stripe.plan: brand_new_field" in format_summary(run).splitlines()
+
+
+def test_renamed_column_fails_naming_both_columns(tmp_path: Path) -> None:
+    root = tmp_path / "extracts"
+    rows = [
+        {("stage" if k == "stage_name" else k): v for k, v in r.items()}
+        for r in sample_rows("salesforce", "opportunity", 3)
+    ]
+    write_extract(root, "salesforce", "opportunity", D1, rows)
+    write_extract(
+        root, "salesforce", "opportunity", D2, sample_rows("salesforce", "opportunity", 2, start=10)
+    )
+    db = tmp_path / "build.duckdb"
+    summary = load_extracts(db, root, run_id="r1")
+    [renamed, fine] = sorted(summary.files, key=lambda f: f.extract_date)
+    assert (renamed.status, fine.status) == (FAILED, LOADED)
+    assert f"salesforce/opportunity/{D1}.csv" in renamed.error
+    assert "declared column 'stage_name' missing, undeclared column 'stage' present" in renamed.error
+    assert query(db, "SELECT count(*), count(stage_name) FROM raw_salesforce.opportunity") == [(2, 2)]
 
 
 def test_row_numbers_stay_true_around_multiline_fields_and_rejects(tmp_path: Path) -> None:

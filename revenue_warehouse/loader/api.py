@@ -21,7 +21,7 @@ from revenue_warehouse.loader.models import (
     LoadError,
     LoadSummary,
 )
-from revenue_warehouse.loader.schema import ensure_audit, ensure_raw_table
+from revenue_warehouse.loader.schema import drift_error, ensure_audit, ensure_raw_table
 
 
 def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
@@ -113,6 +113,9 @@ def load_table_files(
                     f"{', '.join(repr(c) for c in missing)} "
                     f"for {table.qualified_name}"
                 )
+            drift = drift_error(table, header)
+            if drift:
+                raise LoadError(f"{f.path}: {drift}")
         except (LoadError, OSError, duckdb.Error) as exc:
             _fail(result, exc)
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import duckdb
 
 from revenue_warehouse.contract import Table
@@ -87,3 +89,38 @@ def add_columns(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) 
 
 def raw_name(table: Table) -> str:
     return f"{ident('raw_' + table.system)}.{ident(table.name)}"
+
+
+RENAME_SIMILARITY = 0.8  # difflib ratio from which a missing and a new column name look like one column
+
+
+def _stem(name: str) -> str:
+    return name.removeprefix("property_").removesuffix("_c")
+
+
+def _looks_renamed(declared: str, new: str) -> bool:
+    a, b = _stem(declared), _stem(new)
+    contained = min(len(a), len(b)) >= 4 and (a in b or b in a)
+    return contained or difflib.SequenceMatcher(None, declared, new).ratio() >= RENAME_SIMILARITY
+
+
+def drift_error(table: Table, header: list[str]) -> str | None:
+    """A likely rename: a declared column is missing from the file's header while an undeclared column
+    with a similar name appears (one name contains the other, ignoring HubSpot's ``property_`` and
+    Salesforce's ``_c``, or difflib similarity >= RENAME_SIMILARITY). Loading such a file would fill the
+    declared column with NULLs and hide its data in a new column, so the file fails with a message
+    naming both. A missing column alone (a connector form without it) or unrelated new columns
+    (schema evolution, kept as VARCHAR) are not drift: real connector tables have both."""
+    if not header:
+        return None
+    declared = table.column_names
+    missing = [c for c in declared if c not in header]
+    undeclared = [c for c in header if c not in declared]
+    pairs = [(m, u) for m in missing for u in undeclared if _looks_renamed(m, u)]
+    if not pairs:
+        return None
+    named = "; ".join(f"declared column {m!r} missing, undeclared column {u!r} present" for m, u in pairs)
+    return (
+        f"schema drift in {table.qualified_name} (renamed column?): {named}; "
+        "fix the extract or declare the column in revenue_warehouse/contract.py"
+    )
