@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from revenue_warehouse.paths import PROJECT_DIR
+from revenue_warehouse import paths
 
 # The simulation every end-to-end test shares: small, with every kind of dirt switched on.
 SIM = {"scale": 0.1, "seed": 7, "start": date(2023, 1, 1), "end": date(2025, 6, 30)}
@@ -18,9 +18,11 @@ AS_OF = SIM["end"]
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    path = PROJECT_DIR.parent / "shared"
+    """Fivetran's reference fixtures (``../shared`` beside the project, or ``WAREHOUSE_SHARED_DIR``).
+    Optional: the core tests use the project's own tests/fixtures; these extra tests skip without it."""
+    path = paths.shared_dir()
     if not (path / "fixtures" / "fivetran").is_dir():
-        pytest.fail(f"../shared/fixtures/fivetran not found beside the project (looked in {path})")
+        pytest.skip(f"reference fixtures not present: no fixtures/fivetran in {path} (set WAREHOUSE_SHARED_DIR)")
     return path
 
 
