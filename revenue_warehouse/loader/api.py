@@ -21,6 +21,7 @@ from revenue_warehouse.loader.models import (
     LoadError,
     LoadSummary,
 )
+from revenue_warehouse.loader.records import count_records
 from revenue_warehouse.loader.schema import drift_error, ensure_audit, ensure_raw_table
 
 
@@ -102,7 +103,9 @@ def load_table_files(
         result = FileResult(f.system, f.table, f.extract_date, f.source_name)
         results.append(result)
         try:
-            result.checksum, f.line_rows = digest(f.path)
+            result.checksum, f.line_rows, irregular = digest(f.path)
+            if f.format == "csv":
+                f.records = count_records(f.path) if irregular else f.line_rows
             if per_date[f.extract_date] > 1:
                 raise LoadError(f"{f.path}: more than one file for {f.table} on {f.extract_date}")
             header = read_header(f.path)

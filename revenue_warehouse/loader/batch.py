@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from revenue_warehouse.contract import Table
-from revenue_warehouse.loader.exact import create_rejects_table, load_exact
+from revenue_warehouse.loader.exact import create_rejects_table, load_exact, load_records
 from revenue_warehouse.loader.fast import load_fast, move_cast_failures
 from revenue_warehouse.loader.models import AccountingError, ExtractFile, FileResult
 from revenue_warehouse.loader.schema import add_columns, ensure_raw_table, raw_name
@@ -113,8 +113,24 @@ def _load(
             con, table, p.header, p.file, run_id=run_id, loaded_at=loaded_at
         )
     move_cast_failures(con, table, DATES, run_id=run_id, loaded_at=loaded_at)
+    for p in planned:  # the parser's count disagrees with the file's records: read record by record
+        if p.file.records is not None and p.header and parsed.get(p.file.source_name, 0) != p.file.records:
+            _forget(con, table, p)
+            parsed[p.file.source_name] = load_records(
+                con, table, p.header, p.file, run_id=run_id, loaded_at=loaded_at
+            )
     _account(con, table, planned, parsed)
     write_manifest(con, [p.result for p in planned], run_id=run_id, loaded_at=loaded_at)
+
+
+def _forget(con: duckdb.DuckDBPyConnection, table: Table, p: PlannedFile) -> None:
+    """Remove what a file's earlier read put in raw and quarantine (this batch only)."""
+    where = "_extract_date = ? AND _source_file = ?"
+    con.execute(f"DELETE FROM {raw_name(table)} WHERE {where}", [p.file.extract_date, p.file.source_name])
+    con.execute(
+        "DELETE FROM audit.quarantine WHERE system = ? AND table_name = ? AND extract_date = ? AND file = ?",
+        [table.system, table.name, p.file.extract_date, p.file.source_name],
+    )
 
 
 def _account(
@@ -135,7 +151,8 @@ def _account(
     )
     for p in planned:
         r = p.result
-        r.rows_in_file = parsed.get(p.file.source_name, 0)
+        # CSV: records counted independently of the parser (loader.records); Parquet: rows read
+        r.rows_in_file = p.file.records if p.file.records is not None else parsed.get(p.file.source_name, 0)
         r.rows_loaded = loaded.get(p.file.source_name, 0)
         r.rows_quarantined = quarantined.get(p.file.source_name, 0)
         if r.rows_in_file != r.rows_loaded + r.rows_quarantined:

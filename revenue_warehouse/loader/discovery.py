@@ -12,6 +12,7 @@ import duckdb
 
 from revenue_warehouse.contract import SYSTEMS, TABLES_BY_KEY
 from revenue_warehouse.loader.models import ExtractFile, LoadError
+from revenue_warehouse.loader.records import header_bytes
 
 EXTENSIONS = (".csv", ".parquet")
 
@@ -39,7 +40,10 @@ def discover(
         system_dir = extracts_dir / system
         if not system_dir.is_dir():
             continue
-        for path in sorted(p for p in system_dir.rglob("*") if p.is_file()):
+        # a dangling symbolic link is listed too: it fails as a file rather than vanishing
+        for path in sorted(
+            p for p in system_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())
+        ):
             rel = path.relative_to(extracts_dir).as_posix()
             parts = path.relative_to(system_dir).parts
             if len(parts) != 2 or path.suffix not in EXTENSIONS or (system, parts[0]) not in TABLES_BY_KEY:
@@ -65,18 +69,24 @@ def sha256(path: Path) -> str:
     return digest(path)[0]
 
 
-def digest(path: Path) -> tuple[str, int]:
-    """sha256 of the file and its data rows counted by line ends (header excluded): exact unless a
-    quoted field holds a line break or lines are blank, which the fast path detects and handles."""
+def digest(path: Path) -> tuple[str, int, bool]:
+    """sha256 of the file, its data rows counted by line ends (header excluded), and whether that count
+    may differ from its records (a quote or a blank line in the file: see ``records.count_records``)."""
+    if path.is_symlink() and not path.exists():
+        raise LoadError(f"{path}: dangling symbolic link to {path.readlink()} (the target does not exist)")
     checksum = hashlib.sha256()
-    newlines, last = 0, b""
+    newlines, last, tail, irregular = 0, b"", b"", False
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             checksum.update(block)
             newlines += block.count(b"\n")
             last = block[-1:]
+            if not irregular:
+                window = tail + block
+                irregular = b'"' in block or b"\n\n" in window or b"\n\r\n" in window
+                tail = block[-2:]
     lines = newlines + (1 if last not in (b"", b"\n") else 0)
-    return checksum.hexdigest(), max(lines - 1, 0)
+    return checksum.hexdigest(), max(lines - 1, 0), irregular
 
 
 def read_header(path: Path) -> list[str]:
@@ -87,8 +97,7 @@ def read_header(path: Path) -> list[str]:
         rows = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{sql_str(path)}')").fetchall()
         names = [r[0] for r in rows]
     else:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            names = next(csv.reader(fh), [])
+        names = next(csv.reader([_header_text(path)]), [])
     names = [n.strip().lower() for n in names]
     if not names or names == [""]:
         return []
@@ -99,6 +108,17 @@ def read_header(path: Path) -> list[str]:
     if dupes:
         raise LoadError(f"{path}: header repeats columns {dupes}")
     return names
+
+
+def _header_text(path: Path) -> str:
+    """The header record alone, decoded (the rest of the file may hold undecodable bytes)."""
+    raw = header_bytes(path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"{path}: the header is not valid UTF-8 (byte {exc.start + 1}); re-export the file as UTF-8"
+        ) from None
 
 
 def sql_str(value: object) -> str:

@@ -8,11 +8,13 @@ import itertools
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from revenue_warehouse.contract import Table
 from revenue_warehouse.loader import sql
 from revenue_warehouse.loader.discovery import ident, sql_str
 from revenue_warehouse.loader.models import ExtractFile
+from revenue_warehouse.loader.records import read_records
 from revenue_warehouse.loader.schema import raw_name
 
 CSV_OPTIONS = (
@@ -92,6 +94,53 @@ def load_exact(
         gap_max AS (SELECT gap, max(n_before) AS n_before FROM gaps GROUP BY gap)
         SELECT base.* EXCLUDE (__k), base.__k + coalesce(g.n_before, 0) AS __row
         FROM base ASOF LEFT JOIN gap_max g ON base.__k > g.gap"""
+    return insert_staged(con, table, header, file, stg, run_id=run_id, loaded_at=loaded_at)
+
+
+def load_records(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    header: list[str],
+    file: ExtractFile,
+    *,
+    run_id: str,
+    loaded_at: datetime,
+) -> int:
+    """Load one CSV file record by record (``records.read_records``), for files whose parser count
+    differs from the independent record count; return the records read (= that count)."""
+    read = read_records(file.path, len(header))
+    columns = {name: pa.array([r[i] for r in read.rows], pa.string()) for i, name in enumerate(header)}
+    staged = pa.table({**columns, "__row": pa.array(read.row_numbers, pa.int64())})
+    rejects = pa.table(
+        {
+            "__file": pa.array([str(file.path)] * len(read.rejects), pa.string()),
+            "row_no": pa.array([r[0] for r in read.rejects], pa.int64()),
+            "cols": pa.array([None] * len(read.rejects), pa.string()),
+            "raw_line": pa.array([r[1] for r in read.rejects], pa.string()),
+            "error_type": pa.array(["RECORD"] * len(read.rejects), pa.string()),
+            "message": pa.array([r[2] for r in read.rejects], pa.string()),
+        }
+    )
+    for name, data in (("_rw_stg_raw", staged), ("_rw_rejects", rejects)):
+        con.register(f"{name}_arrow", data)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        con.unregister(f"{name}_arrow")
+    insert_staged(con, table, header, file, "SELECT * FROM _rw_stg_raw", run_id=run_id, loaded_at=loaded_at)
+    return read.records
+
+
+def insert_staged(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    header: list[str],
+    file: ExtractFile,
+    stg: str,
+    *,
+    run_id: str,
+    loaded_at: datetime,
+) -> int:
+    """Move staged text rows (``stg``: header columns + ``__row``) to raw, cast failures and the rows in
+    ``_rw_rejects`` to quarantine; drop the staging tables; return staged + rejected rows."""
     present = [c for c in table.columns if c.name in header]
     extras = [n for n in header if n not in set(table.column_names)]
     select = [f"{sql.typed(c)} AS {ident(c.name)}" for c in present] + [ident(n) for n in extras]

@@ -31,6 +31,7 @@ class ExtractFile:
     path: Path
     source_name: str  # what lands in ``_source_file``: the path relative to the extracts directory
     line_rows: int = 0  # data rows counted by line ends (see discovery.digest), set when planned
+    records: int | None = None  # CSV records counted independently of the parser (loader.records)
 
     @property
     def format(self) -> str:

@@ -1,0 +1,121 @@
+"""Records counted independently of the CSV parser: a stray quote, bad bytes, blank lines or a wrong
+field count never make records disappear (issue 14, items 1 and 5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_loader_support import sample_rows, write_extract
+
+from revenue_warehouse.contract import get_table
+from revenue_warehouse.loader import FAILED, load_extracts
+
+DAY = date(2023, 1, 1)
+COLUMNS = ["id", "_fivetran_synced", "name", "type", "amount", "close_date", "created_date"]
+
+
+def opportunity_lines(n: int, *, quoted: bool) -> list[str]:
+    rows = sample_rows("salesforce", "opportunity", n)
+    name = '"Deal, {}"' if quoted else "Deal {}"
+    return [
+        ",".join(
+            [
+                f"opp-{i + 1}",
+                r["_fivetran_synced"],
+                name.format(i + 1),
+                "New Business",
+                r["amount"],
+                r["close_date"],
+                r["created_date"],
+            ]
+        )  # fmt: skip
+        for i, r in enumerate(rows)
+    ]
+
+
+def fates(db: Path) -> tuple[dict, dict[str, tuple[int, str]], tuple]:
+    """(raw id -> row number, quarantined row number -> (raw line, reason), manifest counts)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        loaded = dict(con.execute("SELECT id, _source_row_number FROM raw_salesforce.opportunity").fetchall())
+        quarantined = {
+            r[0]: (r[1], r[2])
+            for r in con.execute("SELECT row_number, raw_line, reason FROM audit.quarantine").fetchall()
+        }
+        manifest = con.execute(
+            "SELECT rows_in_file, rows_loaded, rows_quarantined, status FROM audit.load_manifest"
+        ).fetchone()
+    return loaded, quarantined, manifest
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain-fields", "quoted-fields"])
+def test_unterminated_quote_in_record_7_of_25_loses_no_record(tmp_path: Path, quoted: bool) -> None:
+    lines = opportunity_lines(25, quoted=quoted)
+    lines[6] = (
+        lines[6].replace("opp-7,", 'opp-7,"', 1) if not quoted else lines[6].replace('"Deal, 7"', '"Deal, 7')
+    )
+    assert lines[6].count('"') % 2 == 1
+    extracts = tmp_path / "extracts"
+    write_extract(
+        extracts, "salesforce", "opportunity", DAY, ",".join(COLUMNS) + "\n" + "\n".join(lines) + "\n"
+    )
+    summary = load_extracts(tmp_path / "b.duckdb", extracts)
+    assert not summary.failures
+    loaded, quarantined, manifest = fates(tmp_path / "b.duckdb")
+    # by construction: record k is opp-k on physical line k + 1; only record 7 is broken
+    assert manifest[:3] == (25, 24, 1)
+    assert loaded == {f"opp-{k}": k for k in range(1, 26) if k != 7}
+    assert list(quarantined) == [7]
+    raw_line, reason = quarantined[7]
+    assert raw_line.startswith(lines[6]) and "quote" in reason.lower()
+
+
+def test_invalid_utf8_and_latin1_rows_are_quarantined_and_the_file_still_loads(tmp_path: Path) -> None:
+    lines = opportunity_lines(10, quoted=False)
+    body = [line.encode() for line in lines]
+    body[2] = body[2].replace(b"Deal 3", "Déal 3".encode("latin-1"))  # Latin-1 é
+    body[5] = body[5].replace(b"Deal 6", b"Deal \xff\xfe6")
+    extracts = tmp_path / "extracts"
+    path = write_extract(extracts, "salesforce", "opportunity", DAY, "")
+    path.write_bytes(",".join(COLUMNS).encode() + b"\n" + b"\n".join(body) + b"\n")
+    # a second table in the same load must be loaded too
+    write_extract(extracts, "salesforce", "account", DAY, sample_rows("salesforce", "account", 3))
+    summary = load_extracts(tmp_path / "b.duckdb", extracts)
+    assert not summary.failures
+    assert {(f.table, f.rows_in_file, f.rows_loaded, f.rows_quarantined) for f in summary.files} == {
+        ("opportunity", 10, 8, 2),
+        ("account", 3, 3, 0),
+    }
+    loaded, quarantined, _ = fates(tmp_path / "b.duckdb")
+    assert set(quarantined) == {3, 6} and len(loaded) == 8
+
+
+def test_latin1_header_fails_that_file_with_a_named_error(tmp_path: Path) -> None:
+    extracts = tmp_path / "extracts"
+    path = write_extract(extracts, "salesforce", "opportunity", DAY, "")
+    path.write_bytes("id,_fivetran_synced,nam\xe9\n1,2023-01-01 00:00:00,x\n".encode("latin-1"))
+    write_extract(extracts, "salesforce", "account", DAY, sample_rows("salesforce", "account", 3))
+    summary = load_extracts(tmp_path / "b.duckdb", extracts)
+    [failed] = summary.failures
+    assert failed.table == "opportunity" and failed.status == FAILED
+    assert "opportunity/2023-01-01.csv" in failed.error and "UTF-8" in failed.error
+    with duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw_salesforce.account").fetchone()[0] == 3
+        statuses = con.execute("SELECT table_name, status FROM audit.load_manifest ORDER BY 1").fetchall()
+    assert statuses == [("account", "loaded"), ("opportunity", "failed")]
+
+
+def test_dangling_symlink_is_a_failed_file(tmp_path: Path) -> None:
+    extracts = tmp_path / "extracts"
+    write_extract(extracts, "salesforce", "account", DAY, sample_rows("salesforce", "account", 3))
+    link = extracts / "salesforce" / "opportunity" / f"{DAY.isoformat()}.csv"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "gone.csv")
+    summary = load_extracts(tmp_path / "b.duckdb", extracts)
+    [failed] = summary.failures
+    assert failed.file == "salesforce/opportunity/2023-01-01.csv"
+    assert "symbolic link" in failed.error and "gone.csv" in failed.error
+    assert get_table("salesforce", "account")  # the other file loaded
+    assert [f.rows_loaded for f in summary.files if not f.failed] == [3]
