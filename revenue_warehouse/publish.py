@@ -28,7 +28,8 @@ import duckdb
 
 from revenue_warehouse.paths import serving_db_path
 
-PUBLISHED_SCHEMAS: tuple[str, ...] = ("marketing", "sales", "customer_success", "funnel", "audit")
+# `quality`: the handoff check models (one row per record checked), so leaks are published as data.
+PUBLISHED_SCHEMAS: tuple[str, ...] = ("marketing", "sales", "customer_success", "funnel", "quality", "audit")
 
 # Columns holding personal data: e-mail addresses, phone numbers and people's names. Matched on the
 # column name; values are replaced by a stable salted hash so analysts can still join on them.
