@@ -268,7 +268,7 @@ def funnel_from_extracts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                    case when o.is_won::boolean then o.close_date::date end as won_at,
                    case when o.is_closed::boolean and not o.is_won::boolean then o.close_date::date end as lost_at
             from persons p
-            join read_csv('{mapping}') m on m.analytics_source = p.source
+            join read_csv('{mapping}') m on m.source_field = 'hs_analytics_source' and m.source_value = p.source
             left join leads l on l.id = p.lead_id
             left join opps o on o.id = l.converted_opportunity_id),
         events as (

@@ -3,6 +3,9 @@
     web sessions (a session whose utm_campaign is a paid ad campaign is an ad click), form fills and
     email clicks. Sessions and form fills carry a HubSpot contact id; email clicks are matched on
     the normalised recipient email. Anonymous sessions are kept with a null person_id.
+    A session's channel is its ad campaign's channel, else its UTM medium mapped by
+    seeds/channel_mapping.csv, else (no medium) the referrer rule; a medium the seed does not know
+    keeps its own (lower-cased) value with is_channel_mapped = false, never "direct".
 -#}
 
 with
@@ -21,6 +24,12 @@ email_events as (
 
 ad_campaigns as (
     select * from {{ ref('stg_hubspot__ad_campaigns') }}
+),
+
+utm_channels as (
+    select source_value as utm_medium, channel
+    from {{ ref('channel_mapping') }}
+    where source_field = 'utm_medium'
 ),
 
 person_records as (
@@ -72,13 +81,23 @@ session_touches as (
         cast(null as {{ dbt.type_string() }}) as recipient_email,
         case when ad_campaign_utms.ad_campaign_id is not null then 'ad' end as campaign_type,
         cast(ad_campaign_utms.ad_campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
-        coalesce(ad_campaign_utms.campaign_channel, {{ touch_channel('web_sessions.utm_medium', 'web_sessions.utm_source', 'web_sessions.referrer') }}) as touch_channel,
+        case
+            when ad_campaign_utms.campaign_channel is not null then ad_campaign_utms.campaign_channel
+            when utm_channels.channel is not null then utm_channels.channel
+            when nullif(trim(web_sessions.utm_medium), '') is null then {{ referrer_channel('web_sessions.referrer') }}
+            else lower(trim(web_sessions.utm_medium))
+        end as touch_channel,
+        ad_campaign_utms.campaign_channel is not null
+            or utm_channels.channel is not null
+            or nullif(trim(web_sessions.utm_medium), '') is null as is_channel_mapped,
         web_sessions.utm_source,
         web_sessions.utm_medium,
         web_sessions.utm_campaign
     from web_sessions
     left join ad_campaign_utms
         on web_sessions.utm_campaign = ad_campaign_utms.utm_campaign
+    left join utm_channels
+        on lower(trim(web_sessions.utm_medium)) = lower(utm_channels.utm_medium)
 ),
 
 form_touches as (
@@ -92,6 +111,7 @@ form_touches as (
         cast(null as {{ dbt.type_string() }}) as campaign_type,
         cast(null as {{ dbt.type_string() }}) as source_campaign_id,
         'form' as touch_channel,
+        true as is_channel_mapped,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
         cast(null as {{ dbt.type_string() }}) as utm_campaign
@@ -109,6 +129,7 @@ email_touches as (
         'email' as campaign_type,
         cast(email_campaign_id as {{ dbt.type_string() }}) as source_campaign_id,
         'email' as touch_channel,
+        true as is_channel_mapped,
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
         cast(null as {{ dbt.type_string() }}) as utm_campaign
@@ -140,6 +161,7 @@ final as (
         unioned.campaign_type,
         unioned.source_campaign_id,
         unioned.touch_channel,
+        unioned.is_channel_mapped,
         unioned.utm_source,
         unioned.utm_medium,
         unioned.utm_campaign

@@ -25,7 +25,9 @@ salesforce_contacts as (
 ),
 
 channel_mapping as (
-    select * from {{ ref('channel_mapping') }}
+    select source_value as analytics_source, channel
+    from {{ ref('channel_mapping') }}
+    where source_field = 'hs_analytics_source'
 ),
 
 accounts as (
@@ -128,7 +130,13 @@ final as (
         primary_contacts.created_at,
         first_mql.became_mql_at,
         primary_contacts.original_source,
-        coalesce(channel_mapping.channel, 'unknown') as channel,
+        case
+            when channel_mapping.channel is not null then channel_mapping.channel
+            when nullif(trim(primary_contacts.original_source), '') is null then 'unknown'
+            else lower(trim(primary_contacts.original_source))
+        end as channel,
+        channel_mapping.channel is not null
+            or nullif(trim(primary_contacts.original_source), '') is null as is_channel_mapped,
         primary_contacts.is_deleted as is_hubspot_contact_deleted,
         persons.live_hubspot_contact_count > 0 as is_lead,
         persons.is_deleted
@@ -142,7 +150,7 @@ final as (
     left join first_mql
         on persons.person_id = first_mql.person_id
     left join channel_mapping
-        on primary_contacts.original_source = channel_mapping.analytics_source
+        on upper(trim(primary_contacts.original_source)) = upper(channel_mapping.analytics_source)
     left join accounts
         on coalesce(primary_contacts_crm.account_id, primary_leads.converted_account_id) = accounts.account_id
 )

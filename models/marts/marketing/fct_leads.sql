@@ -43,6 +43,7 @@ final as (
         persons.company_name,
         persons.original_source,
         persons.channel,
+        persons.is_channel_mapped,
         persons.created_at,
         {{ dbt.date_trunc('month', 'persons.created_at') }} as created_month,
         persons.became_mql_at as mql_at,

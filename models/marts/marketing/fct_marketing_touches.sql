@@ -17,6 +17,7 @@ final as (
         campaign_id,
         campaign_type,
         touch_channel,
+        is_channel_mapped,
         utm_source,
         utm_medium,
         utm_campaign,
