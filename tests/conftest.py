@@ -22,7 +22,9 @@ def shared_dir() -> Path:
     Optional: the core tests use the project's own tests/fixtures; these extra tests skip without it."""
     path = paths.shared_dir()
     if not (path / "fixtures" / "fivetran").is_dir():
-        pytest.skip(f"reference fixtures not present: no fixtures/fivetran in {path} (set WAREHOUSE_SHARED_DIR)")
+        pytest.skip(
+            f"reference fixtures not present: no fixtures/fivetran in {path} (set WAREHOUSE_SHARED_DIR)"
+        )
     return path
 
 

@@ -2,21 +2,21 @@
 files where the parser and that count disagree.
 
 A record is a non-empty physical line, or several lines joined by line breaks inside a quoted field
-whose quote closes. A quote that never closes (an unterminated quote) explains no line break: its line is
-one broken record and the lines after it are records as if it were not there. So one stray quote can never make the rest of a
-file disappear: the parser's count is checked against this one, and a file where they differ is read
-record by record (``read_records``): each record parsed alone, good ones loaded, the others
-quarantined with their raw text.
+that closes into a well-formed record. A quote that does not (an unterminated quote, text after a
+closing quote) explains no line break: its line is one broken record and the lines after it are
+read as if it were not there. So one stray quote can never make the rest of a file disappear: the
+parser's count is checked against this one, and a file where they differ is read record by record
+(``read_records``): each record parsed alone, good ones loaded, the others quarantined with their
+raw text.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-QUOTE = ord('"')
 
 
 def _physical_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -27,32 +27,38 @@ def _physical_lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def _groups(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
-    """(first line number, lines, closed) per record candidate, the header included. An opened quote
-    that never closes marks only its own line as broken; the lines after it are grouped afresh."""
-    lines: Iterator[tuple[int, bytes]] = _physical_lines(path)
+    """(first line number, lines, closed) per record, the header first.
+
+    Python's CSV reader (strict) splits the lines into records, so a line break counts as explained
+    only inside a quoted field that closes into a well-formed record. Where the reader fails (a quote
+    that never closes, text after a closing quote...), the first line it had taken is a broken record
+    (``closed`` False) and the lines after it are read again."""
+    source = _physical_lines(path)
+    pushback: deque[tuple[int, bytes]] = deque()
+    taken: list[tuple[int, bytes]] = []
+
+    def feed() -> Iterator[str]:
+        while True:
+            item = pushback.popleft() if pushback else next(source, None)
+            if item is None:
+                return
+            taken.append(item)
+            yield item[1].decode("utf-8", errors="replace")
+
     while True:
-        pending: list[tuple[int, bytes]] = []
-        parity = 0
-        for number, line in lines:
-            quotes = line.count(QUOTE) & 1
-            if pending:
-                pending.append((number, line))
-                parity ^= quotes
-                if not parity:
-                    yield pending[0][0], [text for _, text in pending], True
-                    pending = []
-                continue
-            if not line:
-                continue  # a blank line is not a record
-            if quotes:
-                parity, pending = 1, [(number, line)]
-            else:
-                yield number, [line], True
-        if not pending:
+        try:
+            for fields in csv.reader(feed(), strict=True):
+                lines = [line for _, line in taken]
+                first = taken[0][0]
+                taken.clear()
+                if fields:  # a blank line is not a record
+                    yield first, lines, True
             return
-        # unterminated quote: its first line is the broken record, the rest is read again
-        yield pending[0][0], [pending[0][1]], False
-        lines = iter(pending[1:])
+        except csv.Error:
+            broken = taken[0]
+            pushback.extendleft(reversed(taken[1:]))
+            taken.clear()
+            yield broken[0], [broken[1]], False
 
 
 def header_bytes(path: Path) -> bytes:
@@ -87,15 +93,13 @@ def read_records(path: Path, width: int) -> RecordRead:
     next(groups, None)  # the header
     for number, (line_no, lines, closed) in enumerate(groups, start=1):
         raw = b"\n".join(lines)
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             shown = raw.decode("utf-8", errors="replace")
             out.rejects.append((number, shown, f"line {line_no}: invalid UTF-8 (byte {exc.start + 1})"))
             continue
-        reason = None if closed else f"line {line_no}: unterminated quote"
+        reason = None if closed else f"line {line_no}: unterminated quote (it closes no well-formed record)"
         fields: list[str] | None = None
         if reason is None:
             try:
