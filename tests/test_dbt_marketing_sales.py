@@ -80,7 +80,7 @@ def test_opportunity_amounts_and_cycle_days_equal_truth(con, small_extracts: Pat
     truth = {r["opportunity_id"]: r for r in _truth(small_extracts, "opportunities")}
     rows = con.execute(
         """select opportunity_id, opportunity_type, currency, amount, amount_usd, is_closed, is_won,
-                  sales_cycle_days, stage_name, furthest_open_stage_reached, source_lead_id, source_channel,
+                  sales_cycle_days, renewal_cycle_days, stage_name, furthest_open_stage_reached, source_lead_id, source_channel,
                   account_id, owner_id
            from sales.fct_opportunities where not is_deleted"""
     ).fetchall()
@@ -99,7 +99,8 @@ def test_opportunity_amounts_and_cycle_days_equal_truth(con, small_extracts: Pat
             amount_usd,
             closed,
             won,
-            cycle,
+            sales_cycle,
+            renewal_cycle,
             stage,
             furthest,
             lead,
@@ -107,6 +108,9 @@ def test_opportunity_amounts_and_cycle_days_equal_truth(con, small_extracts: Pat
             account,
             owner,
         ) = marts[opp_id]
+        # cycle days are a per-category measure: new business in sales_cycle_days, renewals apart
+        cycle, other = (sales_cycle, renewal_cycle) if typ == "New Business" else (renewal_cycle, sales_cycle)
+        assert other is None, f"{opp_id} ({typ}) has cycle days in the other category's measure"
         got = {
             "type": typ, "currency": cur, "amount": f"{amount:.2f}", "amount_usd": f"{amount_usd:.2f}",
             "is_closed": str(closed).lower(), "is_won": str(won).lower(),

@@ -1,11 +1,13 @@
 """A company shaped differently from the simulator (issue 9): the small simulated extracts are
 loaded, then their raw tables are reshaped the way other CRMs and marketing tools write them
-(unknown UTM mediums, ...), built once with real dbt, and every mart is checked record by record
+(no opportunity types, unknown UTM mediums, ...), built once with real dbt, and every mart is checked record by record
 against expectations computed here by hand from the reshaped raw rows."""
 
 from __future__ import annotations
 
+import csv
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -26,6 +28,8 @@ UTM_EXPECTED = {  # medium -> (touch_channel, is_channel_mapped)
 }
 
 RESHAPE = [
+    # a CRM that does not fill the opportunity type: deal categories must be derived
+    "update raw_salesforce.opportunity set type = null",
     *(
         f"""update raw_hubspot.web_session set utm_medium = '{medium}'
             where utm_medium is null and utm_campaign is null and right(id, 1) = '{digit}'"""
@@ -48,6 +52,11 @@ def reshaped(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
             con.execute(statement)
     proc = run_dbt(["build"], db, dbt_vars={"as_of_date": AS_OF.isoformat()}, target_path=work / "target")
     return db, proc.stdout
+
+
+def _truth_opportunities(extracts: Path) -> list[dict[str, str]]:
+    with open(extracts / "_truth" / "opportunities.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
@@ -98,3 +107,49 @@ def test_utm_mediums_map_and_unknown_ones_stay_visible(reshaped: tuple[Path, str
     assert ("utm_medium", "podcast", podcast) in listed
     assert any(r[:2] == ("hs_analytics_source", "AI_REFERRALS") for r in listed)
     assert "WARN" in output and "assert_channel_values_mapped" in output
+
+
+@pytest.mark.slow
+def test_untyped_opportunities_get_the_simulated_deal_category(
+    reshaped: tuple[Path, str], small_extracts: Path
+) -> None:
+    """The simulator's CRM types its deals; with every type blanked, the derived category must
+    still be the one the simulator wrote (its reactivations are New Business in Salesforce)."""
+    db, output = reshaped
+    truth = _truth_opportunities(small_extracts)
+    expected = {
+        o["opportunity_id"]: {"New Business": "new_business", "Renewal": "renewal"}[o["type"]] for o in truth
+    }
+    got = dict(
+        _rows(db, "select opportunity_id, deal_category from sales.fct_opportunities where not is_deleted")
+    )
+    assert {"new_business", "renewal"} <= set(expected.values())
+    assert got == expected
+    assert _rows(
+        db, "select opportunity_type, opportunity_count from dbt_test__audit.assert_opportunity_types_mapped"
+    ) == [("(empty)", len(truth))]
+    assert "assert_opportunity_types_mapped" in output
+
+
+@pytest.mark.slow
+def test_untyped_crm_fills_funnel_onboarding_and_accounts(
+    reshaped: tuple[Path, str], small_extracts: Path
+) -> None:
+    db, _ = reshaped
+    new_business = [o for o in _truth_opportunities(small_extracts) if o["type"] == "New Business"]
+    won = [o for o in new_business if o["is_won"] == "true"]
+    assert len(won) > 10
+
+    onboarding = {r[0] for r in _rows(db, "select opportunity_id from customer_success.fct_onboarding")}
+    assert onboarding == {o["opportunity_id"] for o in won}
+
+    funnel = _rows(db, "select opportunity_id, closed_won_at is not null from funnel.fct_revenue_funnel")
+    assert {r[0] for r in funnel if r[0]} == {o["opportunity_id"] for o in new_business}
+    assert {r[0] for r in funnel if r[1]} == {o["opportunity_id"] for o in won}
+
+    first_won: dict[str, date] = {}
+    for o in won:
+        close = date.fromisoformat(o["close_date"])
+        first_won[o["account_id"]] = min(close, first_won.get(o["account_id"], close))
+    accounts = dict(_rows(db, "select account_id, first_closed_won_date from funnel.dim_accounts"))
+    assert {a: d for a, d in accounts.items() if d is not None} == first_won

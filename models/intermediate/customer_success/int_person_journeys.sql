@@ -1,10 +1,10 @@
 {#-
     One row per person journey with the timestamp, record and owner of every funnel stage from
     first touch to first renewal (docs/metrics.md#funnel, #handoffs). A journey is a person
-    (int_persons: HubSpot contacts and Salesforce leads resolved to one person) and the New
-    Business opportunity their lead converted into; won New Business
-    opportunities that no lead converted into (e.g. reactivations) start their own journey at the
-    opportunity stage. Soft-deleted records are ignored.
+    (int_persons: HubSpot contacts and Salesforce leads resolved to one person) and the new
+    business opportunity (deal_category = 'new_business', docs/metrics.md#deal-categories) their
+    lead converted into; won new business opportunities that no lead converted into (e.g.
+    reactivations) start their own journey at the opportunity stage. Soft-deleted records are ignored.
 -#}
 with
 
@@ -21,7 +21,7 @@ leads as (
 ),
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities') }} where not is_deleted
 ),
 
 tasks as (
@@ -94,7 +94,7 @@ lead_journeys as (
 ),
 
 new_business as (
-    select * from opportunities where opportunity_type = 'New Business'
+    select * from opportunities where deal_category = 'new_business'
 ),
 
 leadless_won_journeys as (

@@ -10,7 +10,7 @@ subscription_terms as (
 ),
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities') }} where not is_deleted
 ),
 
 accounts as (
@@ -35,7 +35,7 @@ renewal_opportunities as (
             partition by stripe_subscription_id, term_end_date order by created_at, opportunity_id
         ) as opportunity_rank
     from opportunities
-    where opportunity_type = 'Renewal'
+    where deal_category = 'renewal'
         and stripe_subscription_id is not null
 ),
 

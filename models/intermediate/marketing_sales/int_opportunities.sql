@@ -1,6 +1,14 @@
 {#-
     Opportunities with their amount converted to the reporting currency (docs/metrics.md#opportunities),
-    the lead and person they came from, and their current stage's order and probability.
+    the lead and person they came from, their current stage's order and probability, and their
+    deal category (docs/metrics.md#deal-categories): the opportunity type mapped by
+    seeds/opportunity_types.csv, or, when the type is missing or not in the seed, derived:
+      1. an opportunity that names the subscription term it renews (stripe_subscription_id or
+         term_end_date) is a renewal;
+      2. else one created on or before the close date of its account's first won deal (that deal
+         included, and every deal of an account that never won) is new business;
+      3. else one created while the account had a live Stripe subscription is an expansion;
+      4. else (the account had won before but no subscription was live: a win-back) new business.
 -#}
 
 with
@@ -23,6 +31,75 @@ fx_rates as (
 
 stages as (
     select * from {{ ref('opportunity_stages') }}
+),
+
+opportunity_types as (
+    select * from {{ ref('opportunity_types') }}
+),
+
+accounts as (
+    select * from {{ ref('int_accounts') }}
+),
+
+subscriptions as (
+    select * from {{ ref('stg_stripe__subscriptions') }}
+    where not is_deleted
+),
+
+-- close date of each account's first won deal
+first_wins as (
+    select
+        account_id,
+        min(close_date) as first_won_close_date
+    from opportunities
+    where is_won and not is_deleted and account_id is not null
+    group by account_id
+),
+
+-- Stripe subscriptions of each account: through the account's matched Stripe customer, or
+-- started from one of the account's opportunities
+account_subscriptions as (
+    select accounts.account_id, subscriptions.started_at, subscriptions.ended_at
+    from subscriptions
+    inner join accounts
+        on subscriptions.customer_id = accounts.stripe_customer_id
+    union
+    select opportunities.account_id, subscriptions.started_at, subscriptions.ended_at
+    from subscriptions
+    inner join opportunities
+        on subscriptions.salesforce_opportunity_id = opportunities.opportunity_id
+    where opportunities.account_id is not null
+),
+
+live_at_creation as (
+    select distinct opportunities.opportunity_id
+    from opportunities
+    inner join account_subscriptions
+        on opportunities.account_id = account_subscriptions.account_id
+        and account_subscriptions.started_at <= opportunities.created_at
+        and (account_subscriptions.ended_at is null or account_subscriptions.ended_at > opportunities.created_at)
+),
+
+categorised as (
+    select
+        opportunities.opportunity_id,
+        opportunity_types.deal_category as mapped_category,
+        case
+            when opportunities.stripe_subscription_id is not null or opportunities.term_end_date is not null
+                then 'renewal'
+            when first_wins.first_won_close_date is null
+                or opportunities.created_date <= first_wins.first_won_close_date
+                then 'new_business'
+            when live_at_creation.opportunity_id is not null then 'expansion'
+            else 'new_business'
+        end as derived_category
+    from opportunities
+    left join opportunity_types
+        on lower(trim(opportunities.opportunity_type)) = lower(trim(opportunity_types.opportunity_type))
+    left join first_wins
+        on opportunities.account_id = first_wins.account_id
+    left join live_at_creation
+        on opportunities.opportunity_id = live_at_creation.opportunity_id
 ),
 
 -- the lead an opportunity was converted from: a live lead wins over a soft-deleted one
@@ -49,13 +126,11 @@ final as (
         opportunities.opportunity_id,
         opportunities.opportunity_name,
         opportunities.opportunity_type,
-        case opportunities.opportunity_type
-            when 'New Business' then 'new_business'
-            when 'Renewal' then 'renewal'
-            when 'Upsell' then 'upsell'
-            else 'other'
-        end as opportunity_type_code,
+        coalesce(categorised.mapped_category, categorised.derived_category) as deal_category,
+        case when categorised.mapped_category is not null then 'opportunity_type' else 'derived' end
+            as deal_category_source,
         opportunities.account_id,
+        accounts.segment as account_segment,
         opportunities.owner_id,
         source_leads.lead_id as source_lead_id,
         person_records.person_id,
@@ -91,6 +166,10 @@ final as (
         on opportunities.currency = fx_rates.currency
     left join stages
         on opportunities.stage_name = stages.stage_name
+    left join categorised
+        on opportunities.opportunity_id = categorised.opportunity_id
+    left join accounts
+        on opportunities.account_id = accounts.account_id
 )
 
 select * from final

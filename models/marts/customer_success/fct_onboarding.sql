@@ -1,5 +1,5 @@
 {#-
-    One row per won New Business deal (docs/metrics.md#onboarding): closed at, CS introduction,
+    One row per won new business deal (deal_category, docs/metrics.md#onboarding): closed at, CS introduction,
     billing subscription start, onboarding kickoff and first invoice, days between each and who
     owned each step.
 -#}

@@ -1,7 +1,7 @@
 {#-
     One row per Salesforce account (docs/metrics.md#identity): firmographics, owners, the HubSpot
-    company and Stripe billing customer matched to it (int_accounts), its first won New Business
-    deal and its customer status as of the as-of date.
+    company and Stripe billing customer matched to it (int_accounts), its first won new business
+    deal (deal_category, docs/metrics.md#deal-categories) and its customer status as of the as-of date.
 -#}
 with
 
@@ -10,7 +10,7 @@ accounts as (
 ),
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities') }} where not is_deleted
 ),
 
 customer_mrr as (
@@ -22,7 +22,7 @@ first_wins as (
         account_id,
         min(close_date) as first_closed_won_date
     from opportunities
-    where is_won and opportunity_type = 'New Business'
+    where is_won and deal_category = 'new_business'
     group by 1
 ),
 

@@ -46,8 +46,10 @@ final as (
         opportunities.opportunity_id,
         opportunities.opportunity_name,
         opportunities.opportunity_type,
-        opportunities.opportunity_type_code,
+        opportunities.deal_category,
+        opportunities.deal_category_source,
         opportunities.account_id,
+        opportunities.account_segment,
         opportunities.owner_id,
         opportunities.source_lead_id,
         opportunities.person_id,
@@ -62,10 +64,12 @@ final as (
         {% for stage in open_stages -%}
         stage_days.days_in_{{ stage | lower }},
         {% endfor -%}
+        {% for category, measure in [('new_business', 'sales_cycle_days'), ('renewal', 'renewal_cycle_days'), ('expansion', 'expansion_cycle_days')] -%}
         case
-            when opportunities.is_closed
+            when opportunities.is_closed and opportunities.deal_category = '{{ category }}'
                 then cast({{ dbt.datediff('opportunities.created_date', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }})
-        end as sales_cycle_days,
+        end as {{ measure }},
+        {% endfor -%}
         opportunities.amount,
         opportunities.currency,
         cast(opportunities.fx_rate_to_usd as {{ dbt.type_float() }}) as fx_rate_to_usd,
