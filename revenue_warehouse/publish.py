@@ -26,10 +26,20 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse import publish_metadata
 from revenue_warehouse.paths import serving_db_path
 
 # `quality`: the handoff check models (one row per record checked), so leaks are published as data.
-PUBLISHED_SCHEMAS: tuple[str, ...] = ("marketing", "sales", "customer_success", "funnel", "quality", "audit")
+# `reference`: the seeds analysts need beside the marts (departments, SLAs, stages, tiers, channels).
+PUBLISHED_SCHEMAS: tuple[str, ...] = (
+    "marketing",
+    "sales",
+    "customer_success",
+    "funnel",
+    "quality",
+    "reference",
+    "audit",
+)
 
 # Columns holding personal data: e-mail addresses, phone numbers and people's names. Matched on the
 # column name; values are replaced by a stable salted hash so analysts can still join on them.
@@ -211,7 +221,7 @@ def publish(
         _remove_stale_temporaries(serving)
         tmp = serving.with_name(f".{serving.name}{TMP_MARKER}{uuid.uuid4().hex}")
         try:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect(str(tmp), config=publish_metadata.serving_config())
             try:
                 con.execute(f"attach {_sql_literal(str(build))} as build (read_only)")
                 present = {
@@ -225,6 +235,7 @@ def publish(
                         _copy_schema(con, schema, salt, masked, counts)
                 con.execute("detach build")
                 _write_publication(con, generation, published_at, build, counts)
+                publish_metadata.describe(con)
                 con.execute("checkpoint")
             finally:
                 con.close()

@@ -56,3 +56,23 @@ def built_db(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(loaded_db, db)
     run_dbt(["build"], db, dbt_vars={"as_of_date": AS_OF.isoformat()}, target_path=work / "target")
     return db
+
+
+@pytest.fixture(scope="session")
+def served_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared build published to a serving file (descriptions from the build's own dbt manifest)."""
+    import os
+
+    from revenue_warehouse.publish import publish
+
+    serving = tmp_path_factory.mktemp("served") / "serving.duckdb"
+    previous = os.environ.get("WAREHOUSE_DBT_MANIFEST")
+    os.environ["WAREHOUSE_DBT_MANIFEST"] = str(built_db.parent / "target" / "manifest.json")
+    try:
+        publish(built_db, serving, generation="pytest-served")
+    finally:
+        if previous is None:
+            os.environ.pop("WAREHOUSE_DBT_MANIFEST", None)
+        else:
+            os.environ["WAREHOUSE_DBT_MANIFEST"] = previous
+    return serving

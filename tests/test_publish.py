@@ -24,6 +24,8 @@ DATA_TABLES = (
     "sales.fct_opportunities",
     "customer_success.fct_renewals",
     "funnel.fct_handoffs",
+    "quality.handoff_checks",
+    "reference.departments",
     "audit.load_manifest",
 )
 

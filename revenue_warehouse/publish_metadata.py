@@ -1,0 +1,160 @@
+"""What the serving file says about itself: the storage version it is written in, the publication's as-of
+date and extract range, and the dbt descriptions of every table and column as ``COMMENT ON``.
+
+``publish.py`` calls :func:`serving_config` when it creates the new serving file and :func:`describe` on
+the new file before it is closed; everything here reads only the new file (and the dbt manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from revenue_warehouse.paths import PROJECT_DIR
+
+log = logging.getLogger(__name__)
+
+# The on-disk format of the serving file. DuckDB 2.0 writes, by default, a format DuckDB 1.x cannot open
+# ("version number 999"); BI tools bundle DuckDB 1.x engines, so the serving file is written in the format
+# DuckDB 1.1 introduced, which every DuckDB from 1.1 on (2.0 included) reads.
+DEFAULT_STORAGE_VERSION = "v1.1.0"
+
+# Descriptions of the audit tables, which no dbt model defines (the loader, the checks and publish write them).
+AUDIT_DESCRIPTIONS: dict[str, str] = {
+    "publication": (
+        "One row: what this serving file is. generation = the checked run published; as_of_date = the "
+        "data's as-of date ('today' for current/pending rules); extract_first_date/extract_last_date = "
+        "range of extract dates loaded."
+    ),
+    "published_tables": "Every table in this serving file with its row count at publication.",
+    "load_manifest": "Every extract file the loader saw: its status, rows loaded and rows quarantined.",
+    "quarantine": "Extract rows that could not be loaded, one row per rejected value, with the reason.",
+    "check_results": "Results of the data checks (GX suites) per run: which passed, failed or did not apply.",
+}
+
+PUBLICATION_COLUMN_DESCRIPTIONS: dict[str, str] = {
+    "generation": "Identifier of the published build (the run id of the checked run).",
+    "published_at": "When the file was published (UTC).",
+    "build_file": "The build database the file was copied from.",
+    "tables": "Number of tables published.",
+    "total_rows": "Rows over every published table.",
+    "as_of_date": "The data's as-of date: the last day funnel.dim_date marks is_on_or_before_as_of.",
+    "extract_first_date": "Earliest extract date loaded (audit.load_manifest, failed files excluded).",
+    "extract_last_date": "Latest extract date loaded (audit.load_manifest, failed files excluded).",
+}
+
+
+def storage_version() -> str:
+    """The serving file's storage version (``WAREHOUSE_SERVING_STORAGE_VERSION``, default v1.1.0)."""
+    return os.environ.get("WAREHOUSE_SERVING_STORAGE_VERSION", DEFAULT_STORAGE_VERSION)
+
+
+def serving_config() -> dict[str, str]:
+    """``duckdb.connect`` configuration for writing a new serving file."""
+    return {"storage_compatibility_version": storage_version()}
+
+
+def manifest_path() -> Path:
+    """The dbt manifest holding the descriptions (``WAREHOUSE_DBT_MANIFEST``, default target/manifest.json,
+    which ``make setup`` writes with ``dbt parse``)."""
+    return Path(os.environ.get("WAREHOUSE_DBT_MANIFEST", PROJECT_DIR / "target" / "manifest.json"))
+
+
+def load_manifest(path: Path | None = None) -> dict[str, Any] | None:
+    target = path or manifest_path()
+    if not target.exists():
+        log.warning("no dbt manifest at %s: the serving file gets no column descriptions", target)
+        return None
+    return json.loads(target.read_text(encoding="utf-8"))
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
+    rows = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_catalog = current_database()"
+    ).fetchall()
+    found: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in rows:
+        found.setdefault((schema, table), set()).add(column)
+    return found
+
+
+def table_descriptions(manifest: dict[str, Any] | None) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """(schema, table) -> (table description, {column: description}) from the manifest's models and seeds,
+    plus the audit tables' descriptions defined here."""
+    described: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
+        ("audit", name): (text, PUBLICATION_COLUMN_DESCRIPTIONS if name == "publication" else {})
+        for name, text in AUDIT_DESCRIPTIONS.items()
+    }
+    for node in (manifest or {}).get("nodes", {}).values():
+        if node.get("resource_type") not in ("model", "seed", "snapshot"):
+            continue
+        columns = {
+            name: col["description"].strip()
+            for name, col in node.get("columns", {}).items()
+            if col.get("description", "").strip()
+        }
+        key = (node["schema"], node.get("alias") or node["name"])
+        described[key] = (node.get("description", "").strip(), columns)
+    return described
+
+
+def apply_comments(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any] | None) -> int:
+    """``COMMENT ON`` every published table and column that has a description; returns how many."""
+    existing = _existing_columns(con)
+    applied = 0
+    for (schema, table), (text, columns) in table_descriptions(manifest).items():
+        present = existing.get((schema, table))
+        if present is None:
+            continue
+        target = f"{_quote(schema)}.{_quote(table)}"
+        if text:
+            con.execute(f"comment on table {target} is {_literal(text)}")
+            applied += 1
+        for column, description in columns.items():
+            if column in present:
+                con.execute(f"comment on column {target}.{_quote(column)} is {_literal(description)}")
+                applied += 1
+    return applied
+
+
+def describe_publication(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the as-of date and the extract range to ``audit.publication`` (NULL when the build lacks them)."""
+    existing = _existing_columns(con)
+    as_of = (
+        con.execute("select max(date_day) from funnel.dim_date where is_on_or_before_as_of").fetchone()[0]
+        if {"date_day", "is_on_or_before_as_of"} <= existing.get(("funnel", "dim_date"), set())
+        else None
+    )
+    first, last = (
+        con.execute(
+            "select min(extract_date), max(extract_date) from audit.load_manifest where status <> 'failed'"
+        ).fetchone()
+        if {"extract_date", "status"} <= existing.get(("audit", "load_manifest"), set())
+        else (None, None)
+    )
+    for column in ("as_of_date", "extract_first_date", "extract_last_date"):
+        con.execute(f"alter table audit.publication add column if not exists {column} date")
+    con.execute(
+        "update audit.publication set as_of_date = ?, extract_first_date = ?, extract_last_date = ?",
+        [as_of, first, last],
+    )
+
+
+def describe(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any] | None = None) -> int:
+    """Everything this module adds to a new serving file (``con`` is its read-write connection)."""
+    describe_publication(con)
+    return apply_comments(con, manifest if manifest is not None else load_manifest())
