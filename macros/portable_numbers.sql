@@ -3,7 +3,8 @@
     - type_double(): an 8-byte float. `dbt.type_float()` is `float`, which DuckDB and Spark read as a
       4-byte float; PostgreSQL has no `double`, Spark no `float8`.
     - round_half(expression, digits): round half away from zero to `digits` decimals. PostgreSQL
-      rounds only numerics to a number of digits, so the value is made a numeric there first.
+      rounds only numerics to a number of digits, so the value is made a numeric there first and
+      an 8-byte float again after (the type DuckDB gives for the floats rounded in the models).
 -#}
 {% macro type_double() -%}
     {{ return(adapter.dispatch('type_double')()) }}
@@ -26,5 +27,5 @@
 {%- endmacro %}
 
 {% macro postgres__round_half(expression, digits) -%}
-    round(cast({{ expression }} as numeric), {{ digits }})
+    cast(round(cast({{ expression }} as numeric), {{ digits }}) as float8)
 {%- endmacro %}

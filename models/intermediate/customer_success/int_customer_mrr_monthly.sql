@@ -71,7 +71,7 @@ with_mrr as (
         customer_months.customer_id,
         customer_months.month_start,
         customer_months.first_active_month,
-        round(coalesce(active_months.mrr_usd, 0), 2) as mrr_usd
+        {{ round_half('coalesce(active_months.mrr_usd, 0)', 2) }} as mrr_usd
     from customer_months
     left join active_months
         on customer_months.customer_id = active_months.customer_id
