@@ -40,7 +40,7 @@ deal_products as (
 with_discount as (
     select
         deal_products.*,
-        round(100 * (1 - sold_amount / nullif(list_amount, 0)), 2) as discount_percent
+        {{ round_half('100 * (1 - sold_amount / nullif(list_amount, 0))', 2) }} as discount_percent
     from deal_products
 ),
 
