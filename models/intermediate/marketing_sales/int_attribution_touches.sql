@@ -136,8 +136,9 @@ final as (
         is_opportunity_creation_touch = 1 as is_opportunity_creation_touch,
         cast(is_first_touch as {{ dbt.type_float() }}) as first_touch_weight,
         cast(is_last_touch as {{ dbt.type_float() }}) as last_touch_weight,
-        1.0 / touch_count as linear_weight,
-        w_raw / sum(w_raw) over (partition by conversion_type, conversion_id) as w_shaped_weight
+        cast(1 as {{ type_double() }}) / touch_count as linear_weight,
+        cast(w_raw as {{ type_double() }})
+            / sum(cast(w_raw as {{ type_double() }})) over (partition by conversion_type, conversion_id) as w_shaped_weight
     from unnormalised
 )
 
