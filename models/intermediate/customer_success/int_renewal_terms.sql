@@ -55,8 +55,8 @@ final as (
         renewal_opportunities.opportunity_id as renewal_opportunity_id,
         renewal_opportunities.owner_id as renewal_owner_id,
         renewal_opportunities.created_at as renewal_opportunity_created_at,
-        {{ dbt.datediff('cast(renewal_opportunities.created_at as date)', 'subscription_terms.term_end_date', 'day') }}
-            as renewal_created_days_before_term_end,
+        cast({{ dbt.datediff('cast(renewal_opportunities.created_at as date)', 'subscription_terms.term_end_date', 'day') }}
+            as {{ dbt.type_bigint() }}) as renewal_created_days_before_term_end,
         subscription_terms.mrr_before_usd,
         subscription_terms.mrr_after_usd,
         subscription_terms.renewal_outcome
