@@ -31,7 +31,7 @@ def test_person_journeys_equal_truth_persons(built_db: Path, small_extracts: Pat
     )
     with duckdb.connect(str(built_db), read_only=True) as con:
         mart = con.execute(
-            f"""select hubspot_contact_id, coalesce(salesforce_lead_id, '') as salesforce_lead_id,
+            f"""select cast(hubspot_contact_id as varchar) as hubspot_contact_id, coalesce(salesforce_lead_id, '') as salesforce_lead_id,
                        coalesce(opportunity_id, '') as opportunity_id, {stage_columns}, current_department
                 from funnel.fct_revenue_funnel
                 where hubspot_contact_id is not null"""

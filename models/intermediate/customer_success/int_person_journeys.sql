@@ -65,7 +65,7 @@ first_sales_tasks as (
 lead_journeys as (
     select
         persons.person_id as journey_id,
-        cast(persons.hubspot_contact_id as {{ dbt.type_string() }}) as hubspot_contact_id,
+        cast(persons.hubspot_contact_id as {{ dbt.type_bigint() }}) as hubspot_contact_id,
         persons.salesforce_lead_id,
         case
             when persons.hubspot_contact_id is null then null
@@ -100,7 +100,7 @@ new_business as (
 leadless_won_journeys as (
     select
         new_business.opportunity_id as journey_id,
-        cast(null as {{ dbt.type_string() }}) as hubspot_contact_id,
+        cast(null as {{ dbt.type_bigint() }}) as hubspot_contact_id,
         cast(null as {{ dbt.type_string() }}) as salesforce_lead_id,
         cast(null as {{ dbt.type_timestamp() }}) as first_touch_at,
         cast(null as {{ dbt.type_timestamp() }}) as lead_at,

@@ -1,0 +1,48 @@
+{#-
+    Per handoff and calendar month handed over (docs/metrics.md#handoff-sla-monthly): the monthly view
+    of fct_handoff_summary's weekly SLA attainment, from the same fct_handoffs rows and definitions.
+-#}
+with
+
+handoffs as (
+    select * from {{ ref('fct_handoffs') }}
+),
+
+handoff_definitions as (
+    select * from {{ ref('int_handoff_definitions') }}
+),
+
+monthly as (
+    select
+        handoff,
+        cast({{ dbt.date_trunc('month', 'handed_at') }} as date) as handed_month,
+        cast(count(*) as {{ dbt.type_bigint() }}) as handed_count,
+        cast(sum(case when picked_up_at is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as picked_up_count,
+        cast(sum(case when is_within_sla then 1 else 0 end) as {{ dbt.type_bigint() }}) as within_sla_count,
+        cast(sum(case when not is_complete then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count
+    from handoffs
+    group by 1, 2
+),
+
+final as (
+    select
+        {{ generate_surrogate_key(['monthly.handoff', 'monthly.handed_month']) }} as handoff_month_id,
+        monthly.handoff,
+        handoff_definitions.from_department,
+        handoff_definitions.to_department,
+        monthly.handed_month,
+        monthly.handed_count,
+        monthly.picked_up_count,
+        monthly.within_sla_count,
+        monthly.incomplete_count,
+        handoff_definitions.sla_hours,
+        handoff_definitions.target_share,
+        cast(monthly.within_sla_count as {{ type_double() }}) / monthly.handed_count as sla_attainment,
+        cast(monthly.within_sla_count as {{ type_double() }}) / monthly.handed_count >= handoff_definitions.target_share
+            as meets_target
+    from monthly
+    inner join handoff_definitions
+        on monthly.handoff = handoff_definitions.handoff
+)
+
+select * from final
