@@ -1,6 +1,6 @@
 """A company shaped differently from the simulator (issue 9): the small simulated extracts are
 loaded, then their raw tables are reshaped the way other CRMs and marketing tools write them
-(no opportunity types, unknown UTM mediums, ...), built once with real dbt, and every mart is checked record by record
+(no opportunity types, stages of its own, unknown UTM mediums, ...), built once with real dbt, and every mart is checked record by record
 against expectations computed here by hand from the reshaped raw rows."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -27,7 +28,14 @@ UTM_EXPECTED = {  # medium -> (touch_channel, is_channel_mapped)
     "CPC": ("paid_search", True),
 }
 
+STAGE_RENAMES = {"Demo": "Product Demo", "Closed Lost": "Closed - Lost"}  # neither is in the seed
+
 RESHAPE = [
+    *(
+        f"update raw_salesforce.{table} set stage_name = '{new}' where stage_name = '{old}'"
+        for table in ("opportunity", "opportunity_history")
+        for old, new in STAGE_RENAMES.items()
+    ),
     # a CRM that does not fill the opportunity type: deal categories must be derived
     "update raw_salesforce.opportunity set type = null",
     *(
@@ -153,3 +161,75 @@ def test_untyped_crm_fills_funnel_onboarding_and_accounts(
         first_won[o["account_id"]] = min(close, first_won.get(o["account_id"], close))
     accounts = dict(_rows(db, "select account_id, first_closed_won_date from funnel.dim_accounts"))
     assert {a: d for a, d in accounts.items() if d is not None} == first_won
+
+
+@pytest.mark.slow
+def test_unknown_stages_stay_in_pipeline_and_opportunities(
+    reshaped: tuple[Path, str], small_extracts: Path
+) -> None:
+    db, output = reshaped
+    truth = _truth_opportunities(small_extracts)
+
+    def open_on(day: date) -> list[dict[str, str]]:
+        return [
+            o
+            for o in truth
+            if date.fromisoformat(o["created_date"]) <= day
+            and not (o["is_closed"] == "true" and date.fromisoformat(o["close_date"]) <= day)
+        ]
+
+    pipeline = _rows(
+        db,
+        "select date_day, sum(open_opportunities), sum(open_amount_usd) from sales.fct_pipeline_daily "
+        "group by date_day order by date_day",
+    )
+    assert pipeline[-1][0] == AS_OF
+    for day, count, amount in pipeline[::30] + pipeline[-1:]:
+        want = open_on(day)
+        want_amount = sum(Decimal(o["amount_usd"]) for o in want)
+        assert count == len(want) and abs(amount - want_amount) <= Decimal("0.01") * max(count, 1), (
+            f"{day}: mart {count} open / {amount} USD, truth {len(want)} / {want_amount}"
+        )
+
+    by_stage = {
+        r[0]: (r[1], r[2])
+        for r in _rows(
+            db,
+            f"select stage_name, is_mapped_stage, open_opportunities from sales.fct_pipeline_daily "
+            f"where date_day = '{AS_OF}'",
+        )
+    }
+    open_demos = sum(1 for o in open_on(AS_OF) if o["stage_reached"] == "Demo")
+    assert by_stage["Product Demo"] == (False, open_demos) and open_demos > 0
+    assert "Closed - Lost" not in by_stage and by_stage["Discovery"][0] is True
+
+    marts = {
+        r[0]: r[1:]
+        for r in _rows(
+            db,
+            "select opportunity_id, stage_name, is_mapped_stage, is_closed, is_won, is_lost "
+            "from sales.fct_opportunities where not is_deleted",
+        )
+    }
+    expected = {
+        o["opportunity_id"]: (
+            STAGE_RENAMES.get(o["stage_reached"], o["stage_reached"]),
+            o["stage_reached"] not in STAGE_RENAMES,
+            o["is_closed"] == "true",
+            o["is_won"] == "true",
+            o["is_closed"] == "true" and o["is_won"] == "false",
+        )
+        for o in truth
+    }
+    assert marts == expected
+
+    listed = {
+        r[0]: r[1]
+        for r in _rows(
+            db,
+            "select stage_name, current_opportunities from dbt_test__audit.assert_opportunity_stages_mapped",
+        )
+    }
+    current = {new: sum(1 for o in truth if o["stage_reached"] == old) for old, new in STAGE_RENAMES.items()}
+    assert listed == current and all(current.values())
+    assert "assert_opportunity_stages_mapped" in output

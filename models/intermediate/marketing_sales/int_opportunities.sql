@@ -1,6 +1,7 @@
 {#-
     Opportunities with their amount converted to the reporting currency (docs/metrics.md#opportunities),
-    the lead and person they came from, their current stage's order and probability, and their
+    the lead and person they came from, their current stage's order and probability
+    (int_opportunity_stages: the seed's, or the CRM's own for a stage the seed does not list), and their
     deal category (docs/metrics.md#deal-categories): the opportunity type mapped by
     seeds/opportunity_types.csv, or, when the type is missing or not in the seed, derived:
       1. an opportunity that names the subscription term it renews (stripe_subscription_id or
@@ -30,7 +31,7 @@ fx_rates as (
 ),
 
 stages as (
-    select * from {{ ref('opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages') }}
 ),
 
 opportunity_types as (
@@ -139,6 +140,7 @@ final as (
         opportunities.stage_name,
         stages.stage_order,
         stages.probability as stage_probability,
+        coalesce(stages.is_mapped_stage, false) as is_mapped_stage,
         opportunities.created_at,
         opportunities.created_date,
         opportunities.close_date,

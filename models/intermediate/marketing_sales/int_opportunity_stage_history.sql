@@ -3,7 +3,8 @@
     stage is entered at its history row's changed_at and exited at the next row's, ordering by
     changed_at then history id whatever order the rows arrived in. Consecutive rows in the same
     stage (amount or date edits) are one visit. The last stage is never exited; for an open
-    opportunity its days in stage run to var('as_of_date').
+    opportunity its days in stage run to var('as_of_date'). Stage order, probability and the closed
+    flag come from int_opportunity_stages (the CRM's own flags for stages the seed does not list).
 -#}
 
 with
@@ -18,7 +19,7 @@ opportunities as (
 ),
 
 stages as (
-    select * from {{ ref('opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages') }}
 ),
 
 ordered as (
@@ -74,6 +75,7 @@ final as (
         stages.stage_order,
         stages.probability as stage_probability,
         coalesce(stages.is_closed, false) as is_closed_stage,
+        coalesce(stages.is_mapped_stage, false) as is_mapped_stage,
         with_exits.entered_at,
         with_exits.exited_at,
         with_exits.visit_number = with_exits.visit_count as is_current_stage,

@@ -1,8 +1,9 @@
-{#- The open stages of seeds/opportunity_stages.csv, one days_in_<stage> column each (listed here
-    rather than read from the seed at compile time so that the enforced contract stays static:
-    a new stage means a new column here and in _sales__models.yml). -#}
-{%- set open_stages = ['Prospecting', 'Discovery', 'Demo', 'Proposal', 'Negotiation'] -%}
-
+{#-
+    One row per opportunity (docs/metrics.md#opportunities). Days per stage are rows of
+    fct_opportunity_stage_history (one per opportunity and stage), not columns here, so a company's
+    own stages need no model change; a stage seeds/opportunity_stages.csv does not list keeps its
+    name with is_mapped_stage = false, and is_closed / is_won are the CRM's own flags.
+-#}
 with
 
 opportunities as (
@@ -18,26 +19,23 @@ persons as (
 ),
 
 stages as (
-    select * from {{ ref('opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages') }}
 ),
 
-stage_days as (
+furthest_open as (
     select
-        opportunity_id,
-        max(case when not coalesce(stages.is_closed, false) then stage_history.stage_order end) as furthest_open_stage_order,
-        {% for stage in open_stages -%}
-        cast(sum(case when stage_history.stage_name = '{{ stage }}' then stage_history.days_in_stage end) as {{ dbt.type_bigint() }}) as days_in_{{ stage | lower }}{{ ',' if not loop.last }}
-        {% endfor %}
+        stage_history.opportunity_id,
+        max(case when not stages.is_closed then stage_history.stage_order end) as furthest_open_stage_order
     from stage_history
-    left join stages
+    inner join stages
         on stage_history.stage_name = stages.stage_name
-    group by opportunity_id
+    group by stage_history.opportunity_id
 ),
 
 furthest_stage as (
     select stage_order, min(stage_name) as stage_name
     from stages
-    where not is_closed
+    where not is_closed and stage_order is not null
     group by stage_order
 ),
 
@@ -60,10 +58,8 @@ final as (
         opportunities.closed_date,
         opportunities.stage_name,
         opportunities.stage_order,
+        opportunities.is_mapped_stage,
         furthest_stage.stage_name as furthest_open_stage_reached,
-        {% for stage in open_stages -%}
-        stage_days.days_in_{{ stage | lower }},
-        {% endfor -%}
         {% for category, measure in [('new_business', 'sales_cycle_days'), ('renewal', 'renewal_cycle_days'), ('expansion', 'expansion_cycle_days')] -%}
         case
             when opportunities.is_closed and opportunities.deal_category = '{{ category }}'
@@ -81,10 +77,10 @@ final as (
         opportunities.loss_reason,
         opportunities.is_deleted
     from opportunities
-    left join stage_days
-        on opportunities.opportunity_id = stage_days.opportunity_id
+    left join furthest_open
+        on opportunities.opportunity_id = furthest_open.opportunity_id
     left join furthest_stage
-        on stage_days.furthest_open_stage_order = furthest_stage.stage_order
+        on furthest_open.furthest_open_stage_order = furthest_stage.stage_order
     left join persons
         on opportunities.person_id = persons.person_id
 )

@@ -10,7 +10,9 @@
     Open pipeline per day and open stage (docs/metrics.md#opportunities), from the first
     opportunity's creation day to var('as_of_date'). An opportunity is in a stage on a day when the
     stage visit was entered on or before that day and not exited by it; weighted amount uses the
-    stage probability of seeds/opportunity_stages.csv. Incremental runs rebuild the last
+    stage probability (int_opportunity_stages). Every open stage the CRM uses is a row, including
+    stages seeds/opportunity_stages.csv does not list (is_mapped_stage = false, their open / closed
+    state and probability from the CRM's own flags), so no open opportunity drops out. Incremental runs rebuild the last
     var('pipeline_lookback_days') days (default 30) before the latest built day, so late stage
     changes within that window are picked up; a full refresh rebuilds everything.
 -#}
@@ -27,7 +29,7 @@ opportunities as (
 ),
 
 stages as (
-    select * from {{ ref('opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages') }}
     where not is_closed
 ),
 
@@ -78,7 +80,8 @@ grid as (
         days.date_day,
         stages.stage_name,
         stages.stage_order,
-        stages.probability
+        stages.probability,
+        stages.is_mapped_stage
     from days
     cross join stages
 ),
@@ -89,6 +92,7 @@ final as (
         grid.date_day,
         grid.stage_name,
         grid.stage_order,
+        grid.is_mapped_stage,
         coalesce(open_by_day.open_opportunities, 0) as open_opportunities,
         cast(coalesce(open_by_day.open_amount_usd, 0) as decimal(18, 2)) as open_amount_usd,
         cast(coalesce(open_by_day.open_amount_usd, 0) * grid.probability as decimal(18, 2)) as weighted_amount_usd
