@@ -57,7 +57,7 @@ final as (
     select
         stage_names.stage_name,
         seed_stages.stage_order,
-        cast(coalesce(seed_stages.probability, crm_current.probability) as {{ dbt.type_float() }}) as probability,
+        cast(coalesce(seed_stages.probability, crm_current.probability) as {{ type_double() }}) as probability,
         coalesce(seed_stages.is_closed, crm_current.is_closed, false) as is_closed,
         coalesce(seed_stages.is_won, crm_current.is_won, false) as is_won,
         seed_stages.stage_name is not null as is_mapped_stage,
