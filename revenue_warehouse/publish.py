@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ import duckdb
 
 from revenue_warehouse import publish_metadata
 from revenue_warehouse.paths import serving_db_path
+from revenue_warehouse.personal import declared_mart_columns, personal_source_tables, pii_salt
 
 # `quality`: the handoff check models (one row per record checked), so leaks are published as data.
 # `reference`: the seeds analysts need beside the marts (departments, SLAs, stages, tiers, channels).
@@ -41,16 +41,6 @@ PUBLISHED_SCHEMAS: tuple[str, ...] = (
     "audit",
 )
 
-# Columns holding personal data: e-mail addresses, phone numbers and people's names. Matched on the
-# column name; values are replaced by a stable salted hash so analysts can still join on them.
-PII_COLUMN_PATTERN = re.compile(
-    r"(^|_)(e_?mail|phone|mobile|first_?name|last_?name|full_?name)($|_)"
-    r"|(^|_)(person|contact|lead|rep|owner|user|csm|manager|sdr|ae)_name$"
-    r"|^recipient$",
-    re.IGNORECASE,
-)
-# Tables whose plain ``name`` column is a person's name.
-PERSON_TABLE_PATTERN = re.compile(r"(sales_reps|users|people|persons|contacts|owners|employees)$")
 HASH_PREFIX = "pii_"
 HASH_HEX_CHARS = 20
 TMP_MARKER = ".tmp-"
@@ -64,17 +54,6 @@ class PublishResult:
     row_counts: dict[str, int]
     masked_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def pii_salt() -> str:
-    """Salt of the personal-data hashes (``WAREHOUSE_PII_SALT``): keep it secret and stable."""
-    return os.environ.get("WAREHOUSE_PII_SALT", "revenue_warehouse-default-salt")
-
-
-def is_personal_column(table: str, column: str) -> bool:
-    if PII_COLUMN_PATTERN.search(column):
-        return True
-    return column.lower() == "name" and bool(PERSON_TABLE_PATTERN.search(table.lower()))
 
 
 def _quote(identifier: str) -> str:
@@ -138,16 +117,31 @@ def _remove_stale_temporaries(serving: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def _raw_line_expression(personal_sources: frozenset[tuple[str, str]]) -> str:
+    """``audit.quarantine.raw_line``, NULL for tables that hold personal data (the build keeps it)."""
+    if not personal_sources:
+        return '"raw_line"'
+    keys = ", ".join(f"({_sql_literal(s)}, {_sql_literal(t)})" for s, t in sorted(personal_sources))
+    return f'case when (system, table_name) in ({keys}) then null else "raw_line" end as "raw_line"'
+
+
 def _copy_schema(
-    con: duckdb.DuckDBPyConnection, schema: str, salt: str, masked: list[str], counts: dict[str, int]
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    salt: str,
+    personal: Mapping[str, Collection[str]],
+    masked: list[str],
+    counts: dict[str, int],
 ) -> None:
     con.execute(f"create schema if not exists {_quote(schema)}")
     for table in _tables(con, "build", schema):
         select_list = []
         for column in _columns(con, "build", schema, table):
-            if is_personal_column(table, column):
+            if column in personal.get(table, ()):
                 select_list.append(mask_expression(column, salt))
                 masked.append(f"{schema}.{table}.{column}")
+            elif (schema, table, column) == ("audit", "quarantine", "raw_line"):
+                select_list.append(_raw_line_expression(personal_source_tables()))
             else:
                 select_list.append(_quote(column))
         target = f"{_quote(schema)}.{_quote(table)}"
@@ -198,8 +192,12 @@ def publish(
     *,
     generation: str | None = None,
     schemas: Sequence[str] = PUBLISHED_SCHEMAS,
+    personal: Mapping[str, Collection[str]] | None = None,
 ) -> PublishResult:
     """Copy ``schemas`` from ``build_db`` into a new file and atomically replace ``serving_db`` with it.
+
+    ``personal`` (table name -> columns) is what gets masked; by default the columns declared personal
+    in the dbt YAML (``revenue_warehouse.personal``).
 
     The build file is attached read-only and must not be open read-write by another process.
     Schemas missing from the build are skipped (the served file then simply lacks them).
@@ -214,7 +212,8 @@ def publish(
     serving.parent.mkdir(parents=True, exist_ok=True)
     generation = generation or uuid.uuid4().hex
     published_at = datetime.now(UTC)
-    salt = pii_salt()
+    salt = pii_salt(build)
+    personal = declared_mart_columns() if personal is None else personal
     counts: dict[str, int] = {}
     masked: list[str] = []
     with _publish_lock(serving):
@@ -232,7 +231,7 @@ def publish(
                 }
                 for schema in schemas:
                     if schema in present:
-                        _copy_schema(con, schema, salt, masked, counts)
+                        _copy_schema(con, schema, salt, personal, masked, counts)
                 con.execute("detach build")
                 _write_publication(con, generation, published_at, build, counts)
                 publish_metadata.describe(con)

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from revenue_warehouse.personal import pii_salt, salt_path
 from revenue_warehouse.publish import PUBLISHED_SCHEMAS, connect_serving, current_generation, publish
 
 DATA_TABLES = (
@@ -28,6 +29,10 @@ DATA_TABLES = (
     "reference.departments",
     "audit.load_manifest",
 )
+
+
+# what the synthetic marts declare personal (the real marts declare it in their dbt YAML)
+PERSONAL = {name.split(".")[1]: ("first_name", "email", "phone") for name in DATA_TABLES}
 
 
 def rows_for(generation: int) -> int:
@@ -50,6 +55,11 @@ def make_build_db(path: Path, generation: int, scale: int = 1) -> None:
             )
         con.execute("create or replace table sales.dim_sales_reps as select 'Rep Smith' as name, 1 as id")
         con.execute(
+            "create or replace table audit.quarantine as select * from (values "
+            "('hubspot', 'contact', 'x@example.com,+1 555 1', 'parse'), "
+            "('hubspot', 'ad_campaign', 'c-1,Campaign,abc', 'cast')) t(system, table_name, raw_line, reason)"
+        )
+        con.execute(
             "create or replace table raw_hubspot.contact as select 'secret@example.com' as property_email"
         )
         con.execute("create or replace table staging.stg_x as select 1 as x")
@@ -61,7 +71,7 @@ def make_build_db(path: Path, generation: int, scale: int = 1) -> None:
 def test_publish_copies_marts_and_audit_only_and_masks_personal_data(tmp_path: Path) -> None:
     build, serving = tmp_path / "build.duckdb", tmp_path / "serve" / "serving.duckdb"
     make_build_db(build, 3)
-    result = publish(build, serving, generation="g3")
+    result = publish(build, serving, generation="g3", personal=PERSONAL)
     assert result.serving_path == serving and serving.exists()
     assert result.row_counts["marketing.fct_leads"] == rows_for(3)
     con = connect_serving(serving)
@@ -79,14 +89,20 @@ def test_publish_copies_marts_and_audit_only_and_masks_personal_data(tmp_path: P
         assert campaign == "Campaign 5"
         for value in (email, phone, first):
             assert value.startswith("pii_") and "5" not in value[:4]
-        assert con.execute("select name from sales.dim_sales_reps").fetchone()[0].startswith("pii_")
+        # sales reps' names are internal, not personal: analysts need them
+        assert con.execute("select name from sales.dim_sales_reps").fetchone()[0] == "Rep Smith"
+        # quarantined lines of a table holding personal data are published without the raw line
+        assert con.execute("select table_name, raw_line from audit.quarantine order by 1").fetchall() == [
+            ("ad_campaign", "c-1,Campaign,abc"),
+            ("contact", None),
+        ]
         # Stable key: the same e-mail (case and spaces ignored) hashes the same in every table,
         # so analysts can join on it.
         joined = con.execute(
             "select count(*) from marketing.fct_leads l join sales.fct_opportunities o using (email)"
         ).fetchone()[0]
         assert joined == rows_for(3)
-        salt = os.environ.get("WAREHOUSE_PII_SALT", "revenue_warehouse-default-salt")
+        salt = pii_salt(build)
         expected = "pii_" + hashlib.sha256(f"{salt}|user5@example.com".encode()).hexdigest()[:20]
         assert email == expected
         # No clear-text personal value survives anywhere in the file.
@@ -96,7 +112,7 @@ def test_publish_copies_marts_and_audit_only_and_masks_personal_data(tmp_path: P
         ).fetchall():
             leaked = con.execute(
                 f'select count(*) from "{schema}"."{table}" where "{column}" ilike \'%example.com%\' '
-                f"or \"{column}\" like 'Person %' or \"{column}\" like '+1 555%' or \"{column}\" = 'Rep Smith'"
+                f"or \"{column}\" like 'Person %' or \"{column}\" like '%+1 555%'"
             ).fetchone()[0]
             assert leaked == 0, f"{schema}.{table}.{column} leaks personal data"
     finally:
@@ -203,3 +219,35 @@ def test_sigkill_during_publish_leaves_previous_file_intact(tmp_path: Path) -> N
     publish(new, serving, generation="g2")
     assert current_generation(serving) == "g2"
     assert not list(tmp_path.glob(".serving.duckdb.tmp-*"))
+
+
+def test_salt_is_generated_once_per_installation_owner_only_and_never_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WAREHOUSE_PII_SALT", raising=False)
+    build, serving = tmp_path / "wh" / "build.duckdb", tmp_path / "wh" / "serving.duckdb"
+    build.parent.mkdir()
+    make_build_db(build, 1)
+    publish(build, serving, generation="g1", personal=PERSONAL)
+    salt_file = salt_path(build)
+    assert salt_file.parent == build.parent and (salt_file.stat().st_mode & 0o777) == 0o600
+    salt = salt_file.read_text().strip()
+    assert len(salt) == 64 and salt != "revenue_warehouse-default-salt"
+    with connect_serving(serving) as con:
+        first = con.execute("select email from marketing.fct_leads where id = 5").fetchone()[0]
+    assert first == "pii_" + hashlib.sha256(f"{salt}|user5@example.com".encode()).hexdigest()[:20]
+    assert salt.encode() not in serving.read_bytes()
+    # stable across publishes: the same person keeps the same key
+    publish(build, serving, generation="g2", personal=PERSONAL)
+    with connect_serving(serving) as con:
+        assert con.execute("select email from marketing.fct_leads where id = 5").fetchone()[0] == first
+    assert salt_file.read_text().strip() == salt
+    # another installation gets another salt, so its keys differ
+    other = tmp_path / "other" / "build.duckdb"
+    other.parent.mkdir()
+    make_build_db(other, 1)
+    publish(other, tmp_path / "other" / "serving.duckdb", generation="g1", personal=PERSONAL)
+    assert salt_path(other).read_text().strip() != salt
+    # a configured salt wins
+    monkeypatch.setenv("WAREHOUSE_PII_SALT", "configured")
+    assert pii_salt(build) == "configured"
