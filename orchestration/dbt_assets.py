@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.dbt_events import in_topological_order
 from orchestration.resources import WarehouseResource
+from revenue_warehouse.as_of import resolve_as_of
 from revenue_warehouse.dbt import dbt_executable
 from revenue_warehouse.loader import latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
@@ -47,11 +48,13 @@ def warehouse_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator:
     """``dbt build`` with ``as_of_date`` = the last extract date loaded."""
-    with warehouse.connect(read_only=True) as con:
-        as_of = latest_loaded_date(con)
+    with warehouse.connect() as con:
+        as_of = resolve_as_of(con, context.run.run_id, latest_loaded_date(con))
+    for warning in as_of.warnings:
+        context.log.warning(f"as-of date: {warning}")
     # dbt's profile reads the build database from the environment (profiles.yml); point it at ours
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.db_path())
-    dbt_vars = {"as_of_date": as_of.isoformat()} if as_of else {}
+    dbt_vars = {"as_of_date": as_of.value.isoformat()}
     context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:

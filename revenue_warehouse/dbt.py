@@ -30,6 +30,26 @@ def dbt_env(db_path: Path | str, extra: dict[str, str] | None = None) -> dict[st
     return env
 
 
+# dbt commands that compile models, so need the var ``as_of_date``
+COMPILING = frozenset({"build", "run", "test", "compile", "show", "docs", "seed", "snapshot"})
+
+
+def with_as_of(dbt_vars: dict | None, db_path: Path | str) -> dict:
+    """``dbt_vars`` with ``as_of_date`` = the last extract date loaded into ``db_path`` unless given
+    (nothing added when nothing was loaded: the models then fail with a clear message)."""
+    dbt_vars = dict(dbt_vars or {})
+    if "as_of_date" not in dbt_vars and Path(db_path).exists():
+        import duckdb
+
+        from revenue_warehouse.loader.audit import latest_loaded_date
+
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            latest = latest_loaded_date(con)
+        if latest is not None:
+            dbt_vars["as_of_date"] = latest.isoformat()
+    return dbt_vars
+
+
 def run_dbt(
     args: Sequence[str],
     db_path: Path | str,
@@ -41,6 +61,7 @@ def run_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` in the project directory on ``db_path``; raise with dbt's output on failure."""
     cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    dbt_vars = with_as_of(dbt_vars, db_path) if args and args[0] in COMPILING else dbt_vars
     if dbt_vars:
         cmd += ["--vars", json.dumps(dbt_vars, default=str)]
     if target_path is not None:

@@ -11,6 +11,7 @@ from revenue_warehouse.loader.models import (
     AccountingError,
     ExtractFile,
     FileResult,
+    FutureExtractError,
     LoadError,
     LoadSummary,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "AccountingError",
     "ExtractFile",
     "FileResult",
+    "FutureExtractError",
     "LoadError",
     "LoadSummary",
     "accounting_violations",

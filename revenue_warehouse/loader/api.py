@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse.as_of import FUTURE_DAYS_ENV, future_tolerance_days, latest_acceptable_date, run_date
 from revenue_warehouse.contract import TABLES, Table, get_table
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
 from revenue_warehouse.loader.discovery import digest, discover, read_header
@@ -18,6 +19,7 @@ from revenue_warehouse.loader.models import (
     SKIPPED_DUPLICATE,
     ExtractFile,
     FileResult,
+    FutureExtractError,
     LoadError,
     LoadSummary,
 )
@@ -94,6 +96,7 @@ def load_table_files(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     ensure_raw_table(con, table)
     previous = _previous_loads(con, table)
+    latest = latest_acceptable_date()
     per_date: dict[date, int] = {}
     for f in files:
         per_date[f.extract_date] = per_date.get(f.extract_date, 0) + 1
@@ -103,6 +106,11 @@ def load_table_files(
         result = FileResult(f.system, f.table, f.extract_date, f.source_name)
         results.append(result)
         try:
+            if f.extract_date > latest:
+                raise FutureExtractError(
+                    f"{f.path}: FutureExtractError: dated {f.extract_date}, after the run date {run_date()} "
+                    f"+ {future_tolerance_days()} day(s) ({FUTURE_DAYS_ENV}); not loaded: fix the file's date"
+                )
             result.checksum, f.line_rows, irregular = digest(f.path)
             if f.format == "csv":
                 f.records = count_records(f.path) if irregular else f.line_rows

@@ -17,6 +17,10 @@ class LoadError(Exception):
     """A file that cannot be loaded (missing required column, unreadable header...)."""
 
 
+class FutureExtractError(LoadError):
+    """An extract dated after the run's date plus the configured tolerance (``revenue_warehouse.as_of``)."""
+
+
 class AccountingError(LoadError):
     """rows_in_file != rows_loaded + rows_quarantined for a file: a row would have been lost."""
 
