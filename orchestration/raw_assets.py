@@ -8,6 +8,7 @@ import dagster as dg
 
 from orchestration.partitions import EXTRACT_DATES
 from orchestration.resources import WarehouseResource
+from revenue_warehouse.build_db import BuildCorrupt
 from revenue_warehouse.contract import SYSTEMS, Table, tables_for
 from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts
 
@@ -96,13 +97,16 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
             else f"{len(dates)} extract date(s) {dates[0]}..{dates[-1]}"
         )
         context.log.info(f"loading {system}: {span}")
-        summary = load_extracts(
-            warehouse.db_path(),
-            warehouse.extracts_path(),
-            dates=dates,
-            systems=[system],
-            run_id=context.run.run_id,
-        )
+        try:
+            summary = load_extracts(
+                warehouse.db_path(),
+                warehouse.extracts_path(),
+                dates=dates,
+                systems=[system],
+                run_id=context.run.run_id,
+            )
+        except BuildCorrupt as exc:  # retrying cannot help (a lock is retried by RETRY)
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
         for path in summary.unknown_paths:
             context.log.warning(f"not an extract file of a contract table, not loaded: {path}")
         by_table = summary.by_table()

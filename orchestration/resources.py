@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from revenue_warehouse import paths
+from revenue_warehouse.build_db import open_build
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -28,4 +29,4 @@ class WarehouseResource(dg.ConfigurableResource):
         path = self.db_path()
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
+        return open_build(path, read_only=read_only)

@@ -34,7 +34,18 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print(f"warehouse {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback to the user: one line here, the traceback in the log
+        from revenue_warehouse.errors import log_traceback, user_message
+
+        log = log_traceback(exc)
+        where = f" (traceback in {log})" if log else ""
+        print(f"warehouse {args.command}: error: {user_message(exc)}{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

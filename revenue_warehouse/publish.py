@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse import publish_metadata
+from revenue_warehouse.build_db import explain
 from revenue_warehouse.paths import serving_db_path
 from revenue_warehouse.personal import declared_mart_columns, personal_source_tables, pii_salt
 
@@ -222,7 +223,13 @@ def publish(
         try:
             con = duckdb.connect(str(tmp), config=publish_metadata.serving_config())
             try:
-                con.execute(f"attach {_sql_literal(str(build))} as build (read_only)")
+                try:
+                    con.execute(f"attach {_sql_literal(str(build))} as build (read_only)")
+                except duckdb.Error as exc:
+                    explained = explain(exc, build)
+                    if explained is None:
+                        raise
+                    raise explained from exc
                 present = {
                     r[0]
                     for r in con.execute(

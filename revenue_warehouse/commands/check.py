@@ -41,6 +41,13 @@ def print_results(results: Sequence) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.build_db import run_lock
+
+    with run_lock(args.db or build_db_path()):  # one run at a time per build file, taken before anything else
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     from revenue_warehouse.quality.config import load_config
     from revenue_warehouse.quality.results import CheckFailed, raise_on_blocking
     from revenue_warehouse.quality.runner import data_docs_dir, run_checks

@@ -24,6 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.build_db import run_lock
+
+    with run_lock(
+        args.db or paths.build_db_path()
+    ):  # one run at a time per build file, taken before anything else
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     from revenue_warehouse.loader import extract_dates, load_extracts
 
     extracts = args.extracts or paths.extracts_dir()

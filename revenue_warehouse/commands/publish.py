@@ -27,6 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.build_db import run_lock
+
+    with run_lock(args.db or build_db_path()):  # one run at a time per build file, taken before anything else
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     from revenue_warehouse.publish import publish
     from revenue_warehouse.quality.gate import NotChecked, assert_publishable, latest_run_id
     from revenue_warehouse.quality.results import CheckFailed

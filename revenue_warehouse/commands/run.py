@@ -27,10 +27,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.build_db import run_lock
+
+    with run_lock(paths.build_db_path()):  # one run at a time per build file, taken before anything else
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     from revenue_warehouse.loader import extract_dates
 
     extracts = (args.extracts or paths.extracts_dir()).resolve()
     db = paths.build_db_path()
+    if db.exists():  # a corrupt or locked build file fails here, at once, with what to do
+        from revenue_warehouse.build_db import open_build
+
+        open_build(db).close()
     if not extract_dates(extracts):
         from revenue_warehouse.simulator import generate
 

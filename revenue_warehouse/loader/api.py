@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.as_of import FUTURE_DAYS_ENV, future_tolerance_days, latest_acceptable_date, run_date
+from revenue_warehouse.build_db import is_environment_error, open_build
 from revenue_warehouse.contract import TABLES, Table, get_table
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
 from revenue_warehouse.loader.discovery import digest, discover, read_header
@@ -30,7 +31,7 @@ from revenue_warehouse.loader.schema import drift_error, ensure_audit, ensure_ra
 def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    return open_build(path)
 
 
 def load_extracts(
@@ -163,6 +164,8 @@ def _load_planned(
         load_batch(con, table, planned, run_id=run_id, loaded_at=loaded_at)
         return
     except (LoadError, duckdb.Error) as exc:
+        if is_environment_error(exc):  # a full disk is not the file's fault: stop the load
+            raise
         if len(planned) == 1:
             _fail(planned[0].result, exc)
             return

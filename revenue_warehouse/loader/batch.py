@@ -5,6 +5,7 @@ identity per file before committing."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,7 +45,9 @@ def load_batch(
         _load(con, table, planned, run_id=run_id, loaded_at=loaded_at)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # a full disk may have ended the transaction already: the original error says what happened
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS _rw_files")

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from revenue_warehouse.build_db import BuildLocked, open_build
 from revenue_warehouse.paths import data_dir
 from revenue_warehouse.quality.config import QualityConfig, load_config, validate_against
 from revenue_warehouse.quality.results import CheckResult, write_results
@@ -33,9 +34,9 @@ def connect(db_path: Path | str, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+            return open_build(db_path, read_only=read_only)
+        except BuildLocked:  # a lock is waited for; corruption fails at once (BuildCorrupt)
+            if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
 

@@ -1,0 +1,86 @@
+"""What the ``warehouse`` command line says when something fails: one line (what, which file, what to
+do) on stderr, and the traceback in the log file (``WAREHOUSE_LOG_FILE``, default
+``<data dir>/logs/warehouse.log``; the system's temporary directory when that cannot be written)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse.build_db import BuildDatabaseError, explain
+from revenue_warehouse.paths import data_dir
+
+FULL = "free space on that disk and run again (the served file is untouched)"
+READ_ONLY = "make that directory writable, or point WAREHOUSE_DATA_DIR elsewhere, and run again"
+_QUOTED_PATH = re.compile(r'"(/[^"]+)"')
+
+
+def log_file() -> Path:
+    value = os.environ.get("WAREHOUSE_LOG_FILE")
+    return Path(value).expanduser() if value else data_dir() / "logs" / "warehouse.log"
+
+
+def log_traceback(exc: BaseException) -> Path | None:
+    """Append ``exc``'s traceback to the log; the path written, or ``None`` if nowhere could be."""
+    text = f"--- {datetime.now(UTC).isoformat()} pid {os.getpid()}\n" + "".join(
+        traceback.format_exception(exc)
+    )
+    for path in (log_file(), Path(tempfile.gettempdir()) / "revenue_warehouse.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _os_message(code: int | None, filename: str | None, detail: str) -> str | None:
+    where = filename or "a file"
+    if code == errno.ENOSPC:
+        return f"no space left on the device writing {where}: {FULL}"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write {where} ({detail}): {READ_ONLY}"
+    if code == errno.ENOENT:
+        return f"{where} does not exist: check the path (or the WAREHOUSE_* setting naming it)"
+    return None
+
+
+def user_message(exc: BaseException) -> str:
+    """One line for the user: what failed, which file, what to do."""
+    if isinstance(exc, BuildDatabaseError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        message = _os_message(exc.errno, exc.filename, exc.strerror or _first_line(exc))
+        if message:
+            return message
+    if isinstance(exc, duckdb.Error):
+        text = str(exc)
+        match = _QUOTED_PATH.search(text)
+        filename = match.group(1) if match else None
+        lowered = text.lower()
+        code = None
+        if "no space left" in lowered:
+            code = errno.ENOSPC
+        elif "read-only file system" in lowered:
+            code = errno.EROFS
+        elif "permission denied" in lowered:
+            code = errno.EACCES
+        message = _os_message(code, filename, _first_line(exc)) if code else None
+        explained = explain(exc, filename) if filename else None
+        if message or explained:
+            return message or str(explained)
+    return f"{type(exc).__name__}: {_first_line(exc)}"

@@ -1,0 +1,157 @@
+"""Failures a user can meet, through the real ``warehouse`` command line in its own process: a corrupt
+build file, a lock held by another process, a concurrent run, a read-only directory and a full disk
+each end in one line (what, which file, what to do) and exit 1, never a traceback; the traceback goes
+to the log (issue 14, items 6, 7 and 9)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_loader_support import sample_rows, write_extract
+
+from revenue_warehouse.build_db import BuildCorrupt, BuildLocked, open_build, run_lock
+
+CLI = [sys.executable, "-m", "revenue_warehouse.cli"]
+
+
+def warehouse(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    extracts = tmp_path / "extracts"
+    write_extract(
+        extracts, "salesforce", "account", date(2024, 1, 2), sample_rows("salesforce", "account", 5)
+    )
+    return {
+        **os.environ,
+        "WAREHOUSE_DATA_DIR": str(tmp_path / "data"),
+        "WAREHOUSE_EXTRACTS_DIR": str(extracts),
+        "WAREHOUSE_LOG_FILE": str(tmp_path / "warehouse.log"),
+    }
+
+
+def assert_one_line(proc: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    for fragment in fragments:
+        assert fragment in line, line
+    return line
+
+
+@pytest.mark.parametrize("command", ["load", "check", "publish", "run"])
+def test_a_corrupt_build_file_fails_at_once_naming_the_file_and_how_to_rebuild(
+    env: dict[str, str], tmp_path: Path, command: str
+) -> None:
+    build = tmp_path / "data" / "warehouse" / "build.duckdb"
+    build.parent.mkdir(parents=True)
+    build.write_bytes(os.urandom(64 * 1024))
+    line = assert_one_line(warehouse(command, env=env), str(build), "corrupt", "warehouse run", "mv ")
+    assert line.startswith(f"warehouse {command}: error:")
+    assert "Traceback" in Path(env["WAREHOUSE_LOG_FILE"]).read_text()
+
+
+def test_a_truncated_build_file_is_corrupt_not_locked(tmp_path: Path) -> None:
+    good = tmp_path / "good.duckdb"
+    with duckdb.connect(str(good)) as con:
+        con.execute("create table t as select range as i from range(100000)")
+    truncated = tmp_path / "truncated.duckdb"
+    shutil.copy(good, truncated)
+    os.truncate(truncated, 5000)
+    with pytest.raises(BuildCorrupt, match="truncated.duckdb is corrupt"):
+        open_build(truncated)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(good)!r}); print('x', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        holder.stdout.readline()
+        with pytest.raises(BuildLocked, match=f"in use by another process \\(pid {holder.pid}\\)"):
+            open_build(good)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_run_is_refused_naming_the_run_that_holds_the_lock(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    build = tmp_path / "data" / "warehouse" / "build.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from revenue_warehouse.build_db import run_lock\n"
+            f"with run_lock({str(build)!r}):\n    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for command in ("load", "run"):
+            assert_one_line(warehouse(command, env=env), f"another run (pid {holder.pid}) is using {build}")
+    finally:
+        holder.kill()
+        holder.wait()
+    # released when its holder dies: the next run goes ahead
+    proc = warehouse("load", env=env)
+    assert proc.returncode == 0, proc.stderr
+    with run_lock(build):
+        pass
+
+
+def _can_mount() -> bool:
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /mnt"], capture_output=True)
+    return probe.returncode == 0
+
+
+needs_mount = pytest.mark.skipif(not _can_mount(), reason="needs root and mount namespaces (unshare -m)")
+
+
+def warehouse_on_tmpfs(
+    mount_dir: Path, options: str, *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a private mount namespace with a tmpfs (``options``) on ``mount_dir``."""
+    mount_dir.mkdir(parents=True, exist_ok=True)
+    command = " ".join(f"'{a}'" for a in [*CLI, *args])
+    script = f"mount -t tmpfs -o {options} tmpfs '{mount_dir}' && exec {command}"
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@needs_mount
+def test_a_read_only_directory_is_one_clear_line(env: dict[str, str], tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    env = {**env, "WAREHOUSE_BUILD_DB": str(ro / "build.duckdb")}
+    proc = warehouse_on_tmpfs(ro, "ro,size=1m", "load", env=env)
+    assert_one_line(proc, "cannot write", str(ro), "writable")
+
+
+@needs_mount
+def test_a_full_disk_is_one_clear_line(env: dict[str, str], tmp_path: Path) -> None:
+    small = tmp_path / "small"
+    extracts = Path(env["WAREHOUSE_EXTRACTS_DIR"])
+    write_extract(
+        extracts, "salesforce", "account", date(2024, 1, 3), sample_rows("salesforce", "account", 40_000)
+    )
+    env = {**env, "WAREHOUSE_BUILD_DB": str(small / "build.duckdb")}
+    proc = warehouse_on_tmpfs(small, "size=512k", "load", env=env)
+    assert_one_line(proc, "no space left", str(small), "free space")
