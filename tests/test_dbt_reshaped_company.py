@@ -1,6 +1,6 @@
 """A company shaped differently from the simulator (issue 9): the small simulated extracts are
 loaded, then their raw tables are reshaped the way other CRMs and marketing tools write them
-(no opportunity types, stages of its own, unknown UTM mediums, ...), built once with real dbt, and every mart is checked record by record
+(no opportunity types, stages of its own, a flat role hierarchy, unknown UTM mediums, ...), built once with real dbt, and every mart is checked record by record
 against expectations computed here by hand from the reshaped raw rows."""
 
 from __future__ import annotations
@@ -30,7 +30,20 @@ UTM_EXPECTED = {  # medium -> (touch_channel, is_channel_mapped)
 
 STAGE_RENAMES = {"Demo": "Product Demo", "Closed Lost": "Closed - Lost"}  # neither is in the seed
 
+# default seeds/sales_rep_departments.csv, written out by hand: role developer name -> department
+ROLE_DEPARTMENTS = {
+    "SDR": "sales", "SDR_Manager": "sales", "AE": "sales", "AE_Manager": "sales", "VP_Revenue": "sales",
+    "CSM": "customer_success", "CSM_Manager": "customer_success",
+}  # fmt: skip
+USER_DEPARTMENTS = {"Sales": "sales", "Customer Success": "customer_success"}
+
 RESHAPE = [
+    # a flat role hierarchy, and one role (with its users' department) the mapping does not know
+    "update raw_salesforce.user_role set parent_role_id = null",
+    """update raw_salesforce.user set department = 'Partnerships' where user_role_id in (
+           select id from raw_salesforce.user_role where developer_name = 'CSM_Manager')""",
+    "update raw_salesforce.user_role set developer_name = 'Partner_Manager', name = 'Partner Manager' "
+    "where developer_name = 'CSM_Manager'",
     *(
         f"update raw_salesforce.{table} set stage_name = '{new}' where stage_name = '{old}'"
         for table in ("opportunity", "opportunity_history")
@@ -65,6 +78,19 @@ def reshaped(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
 def _truth_opportunities(extracts: Path) -> list[dict[str, str]]:
     with open(extracts / "_truth" / "opportunities.csv", newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def _latest_users(db: Path) -> dict[str, dict]:
+    """Each raw CRM user's latest version (by sync time), keyed by id."""
+    rows = _rows(
+        db,
+        """select id, arg_max(manager_id, _fivetran_synced), arg_max(user_role_id, _fivetran_synced),
+                  arg_max(department, _fivetran_synced), arg_max(coalesce(_fivetran_deleted, false), _fivetran_synced)
+           from raw_salesforce.user group by id""",
+    )
+    return {
+        r[0]: {"manager_id": r[1], "user_role_id": r[2], "department": r[3], "deleted": r[4]} for r in rows
+    }
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
@@ -233,3 +259,93 @@ def test_unknown_stages_stay_in_pipeline_and_opportunities(
     current = {new: sum(1 for o in truth if o["stage_reached"] == old) for old, new in STAGE_RENAMES.items()}
     assert listed == current and all(current.values())
     assert "assert_opportunity_stages_mapped" in output
+
+
+@pytest.mark.slow
+def test_flat_role_hierarchy_managers_and_departments(reshaped: tuple[Path, str]) -> None:
+    db, output = reshaped
+    users = _latest_users(db)
+    roles = dict(
+        _rows(
+            db,
+            "select id, arg_max(developer_name, _fivetran_synced) from raw_salesforce.user_role group by id",
+        )
+    )
+    managers = {u["manager_id"] for u in users.values() if u["manager_id"] and not u["deleted"]}
+    assert 0 < len(managers) < len(users)
+    expected = {}
+    for user_id, u in users.items():
+        department = ROLE_DEPARTMENTS.get(
+            roles.get(u["user_role_id"])
+        )  # the role first, then the user's field
+        department = department or USER_DEPARTMENTS.get(u["department"])
+        expected[user_id] = (user_id in managers, department, department is not None)
+    got = {
+        r[0]: r[1:]
+        for r in _rows(
+            db,
+            "select sales_rep_id, is_manager, rep_department, is_department_mapped from sales.dim_sales_reps",
+        )
+    }
+    assert got == expected
+    unmapped = [i for i, e in expected.items() if not e[2]]
+    assert unmapped, "the reshaped Partner_Manager role must leave someone unmapped"
+    listed = _rows(
+        db,
+        "select role_developer_name, user_department, user_count from dbt_test__audit.assert_sales_rep_departments_mapped",
+    )
+    assert listed == [("Partner_Manager", "Partnerships", len(unmapped))]
+    assert "assert_sales_rep_departments_mapped" in output
+
+
+# A company whose history starts in 2015 and whose CRM has no role hierarchy and no manager links.
+OLD_SIM = {"scale": 0.05, "seed": 3, "start": date(2015, 1, 1), "end": date(2016, 6, 30)}
+
+
+@pytest.fixture(scope="module")
+def old_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from revenue_warehouse.loader import load_extracts
+    from revenue_warehouse.simulator import generate
+
+    work = tmp_path_factory.mktemp("old_company")
+    generate(work / "extracts", **OLD_SIM)
+    db = work / "build.duckdb"
+    load_extracts(db, work / "extracts", run_id="pytest-old")
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from raw_salesforce.user_role")
+        con.execute("update raw_salesforce.user set user_role_id = null, manager_id = null")
+    run_dbt(["build"], db, dbt_vars={"as_of_date": OLD_SIM["end"].isoformat()}, target_path=work / "target")
+    return db
+
+
+@pytest.mark.slow
+def test_calendar_spans_history_from_2015(old_company: Path) -> None:
+    earliest = _rows(old_company, "select min(property_createdate) from raw_hubspot.contact")[0][0]
+    assert earliest.year == 2015
+    first, last, days, distinct_days = _rows(
+        old_company,
+        "select min(date_day), max(date_day), count(*), count(distinct date_day) from funnel.dim_date",
+    )[0]
+    end = OLD_SIM["end"]
+    assert (first, last) == (date(2015, 1, 1), date(end.year + 1, end.month, end.day))
+    assert days == distinct_days == (last - first).days + 1
+    outside = _rows(
+        old_company,
+        "select count(*) from marketing.fct_leads l left join funnel.dim_date d on cast(l.created_at as date) = d.date_day "
+        "where l.created_at is not null and d.date_day is null",
+    )[0][0]
+    assert outside == 0
+
+
+@pytest.mark.slow
+def test_no_role_hierarchy_no_managers_departments_from_user_field(old_company: Path) -> None:
+    users = _latest_users(old_company)
+    expected = {i: (False, USER_DEPARTMENTS.get(u["department"])) for i, u in users.items()}
+    assert any(e[1] for e in expected.values())
+    got = {
+        r[0]: r[1:]
+        for r in _rows(
+            old_company, "select sales_rep_id, is_manager, rep_department from sales.dim_sales_reps"
+        )
+    }
+    assert got == expected

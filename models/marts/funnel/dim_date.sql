@@ -1,14 +1,40 @@
 {#-
-    One row per day from var('dim_date_start') to var('dim_date_end') (default: 366 days after the
-    as-of date), with calendar and fiscal attributes. The fiscal year starts in var('fiscal_year_start_month') and is named by the
-    calendar year in which it ends (FY2025 = Feb 2024 - Jan 2025 when the start month is 2).
+    One row per day from the first day of the year of the earliest date found in the marts (leads,
+    marketing touches, campaign months, opportunities, accounts, MRR months) to one year after the
+    as-of date, with calendar and fiscal attributes (docs/metrics.md#calendar). var('dim_date_start')
+    / var('dim_date_end') override either end. With no dated record at all the calendar starts on
+    1 January of the as-of date's year. The fiscal year starts in var('fiscal_year_start_month')
+    and is named by the calendar year in which it ends (FY2025 = Feb 2024 - Jan 2025 when the start
+    month is 2).
 -#}
 {%- set fy_start = var('fiscal_year_start_month', 1) | int -%}
-{%- set end_date = "cast('" ~ var('dim_date_end') ~ "' as date)" if var('dim_date_end', none) else dbt.dateadd('day', 366, as_of_date()) -%}
+{%- set mart_dates = [
+    (ref('fct_leads'), 'created_at'),
+    (ref('fct_marketing_touches'), 'touched_at'),
+    (ref('fct_campaign_performance'), 'campaign_month'),
+    (ref('fct_opportunities'), 'created_date'),
+    (ref('dim_accounts'), 'created_at'),
+    (ref('fct_customer_mrr_monthly'), 'month_start'),
+] -%}
+{%- set end_date = "cast('" ~ var('dim_date_end') ~ "' as date)" if var('dim_date_end', none) else dbt.dateadd('year', 1, as_of_date()) -%}
+{%- set start_date = "cast('" ~ var('dim_date_start') ~ "' as date)" if var('dim_date_start', none) else "(select calendar_start from calendar_bounds)" -%}
 with
 
+earliest_dates as (
+    {% for relation, column in mart_dates -%}
+    select min(cast({{ column }} as date)) as earliest_date from {{ relation }}
+    {{ 'union all' if not loop.last }}
+    {% endfor %}
+),
+
+calendar_bounds as (
+    select
+        cast({{ dbt.date_trunc('year', 'coalesce(min(earliest_date), ' ~ as_of_date() ~ ')') }} as date) as calendar_start
+    from earliest_dates
+),
+
 spine as (
-    {{ date_spine('day', "cast('" ~ var('dim_date_start', '2020-01-01') ~ "' as date)", end_date) }}
+    {{ date_spine('day', start_date, end_date) }}
 ),
 
 parts as (
