@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import shutil
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -38,6 +38,10 @@ ROLE_DEPARTMENTS = {
 USER_DEPARTMENTS = {"Sales": "sales", "Customer Success": "customer_success"}
 
 RESHAPE = [
+    # a campaign that ran without paid delivery (its spend rows never arrived)
+    "delete from raw_hubspot.ad_campaign_daily where ad_campaign_id = 700016",
+    # products sold at twice their list price on every fourth opportunity (by id hash)
+    "update raw_salesforce.opportunity_line_item set unit_price = list_price * 2 where hash(opportunity_id) % 4 = 0",
     # a flat role hierarchy, and one role (with its users' department) the mapping does not know
     "update raw_salesforce.user_role set parent_role_id = null",
     """update raw_salesforce.user set department = 'Partnerships' where user_role_id in (
@@ -349,3 +353,57 @@ def test_no_role_hierarchy_no_managers_departments_from_user_field(old_company: 
         )
     }
     assert got == expected
+
+
+@pytest.mark.slow
+def test_premiums_are_not_negative_discounts(reshaped: tuple[Path, str]) -> None:
+    db, _ = reshaped
+    doubled = {
+        r[0]
+        for r in _rows(
+            db,
+            "select distinct opportunity_id from raw_salesforce.opportunity_line_item where hash(opportunity_id) % 4 = 0",
+        )
+    }
+    rows = _rows(
+        db,
+        "select opportunity_id, discount_percent, premium_percent, is_premium, discount_tier, is_off_policy, "
+        "list_amount, sold_amount from sales.fct_deal_pricing",
+    )
+    premiums = [r for r in rows if r[0] in doubled]
+    assert premiums and len(premiums) < len(rows)
+    for opportunity_id, discount, premium, is_premium, tier, off_policy, list_amount, sold_amount in rows:
+        if opportunity_id in doubled:
+            want = (Decimal("0.00"), Decimal("100.00"), True, None, False)
+        else:
+            pct = (100 * (1 - sold_amount / list_amount)).quantize(Decimal("0.01"))
+            want = (pct, Decimal("0.00"), False, tier, tier is None)
+        assert (discount, premium, is_premium, tier, off_policy) == want, opportunity_id
+
+
+@pytest.mark.slow
+def test_campaign_costs_are_fixed_point_and_zero_without_spend(reshaped: tuple[Path, str]) -> None:
+    db, _ = reshaped
+    rows = _rows(
+        db,
+        """select c.source_campaign_id, p.spend_usd, p.leads, p.mqls, p.won_deals,
+                  p.cost_per_lead_usd, p.cost_per_mql_usd, p.cost_per_won_deal_usd
+           from marketing.fct_campaign_performance p join marketing.dim_campaigns c using (campaign_id)""",
+    )
+
+    def cost(spend: Decimal, count: int) -> Decimal | None:
+        return None if count == 0 else (spend / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    unspent = [r for r in rows if r[0] == "700016"]
+    assert any(r[2] > 0 for r in unspent) and all(r[1] == Decimal("0.00") for r in unspent)
+    for source_id, spend, leads, mqls, won, per_lead, per_mql, per_won in rows:
+        assert (per_lead, per_mql, per_won) == (cost(spend, leads), cost(spend, mqls), cost(spend, won)), (
+            source_id
+        )
+    first_touch_wins = _rows(
+        db,
+        """select count(distinct a.conversion_id) from intermediate.int_attribution_touches a
+           join sales.fct_opportunities o on a.conversion_id = o.opportunity_id and o.is_won and not o.is_deleted
+           where a.conversion_type = 'opportunity' and a.is_first_touch and a.campaign_id is not null""",
+    )[0][0]
+    assert sum(r[4] for r in rows) == first_touch_wins > 0

@@ -1,10 +1,13 @@
 {#-
     Campaign x month (docs/metrics.md#attribution): delivery (impressions, clicks, spend in USD),
-    sessions that came through the campaign, leads / MQLs / opportunities whose first touch was the
-    campaign (counted in the month of the lead, MQL or opportunity), and W-shaped attributed
-    pipeline created and won amount. Ratios are null when their denominator is 0. Money is summed as
-    fixed-point numerics (each product cast before the sum), so totals do not depend on the order in
-    which a parallel aggregate adds floating-point rows: rebuilds give identical results.
+    sessions that came through the campaign, leads / MQLs / opportunities / won deals whose first
+    touch was the campaign (counted in the month of the lead, MQL, opportunity creation or close),
+    and W-shaped attributed pipeline created and won amount. Costs per lead, MQL and won deal are
+    spend / count, 0.00 when there was no spend and null when the count is 0; money is summed and
+    divided as fixed-point numerics (each product cast before the sum), so totals do not depend on
+    the order in which a parallel aggregate adds floating-point rows. Return on spend is not a
+    month's spend into the same month's wins: see fct_campaign_return_on_spend (per attribution
+    model and cohort of touches).
 -#}
 
 with
@@ -103,7 +106,8 @@ won_amounts as (
     select
         attribution.campaign_id,
         cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as campaign_month,
-        sum(cast(opportunities.amount_usd * attribution.w_shaped_weight as {{ dbt.type_numeric() }})) as won_amount_usd
+        sum(cast(opportunities.amount_usd * attribution.w_shaped_weight as {{ dbt.type_numeric() }})) as won_amount_usd,
+        cast(sum(case when attribution.is_first_touch then 1 else 0 end) as {{ dbt.type_bigint() }}) as won_deals
     from attribution
     inner join opportunities
         on attribution.conversion_type = 'opportunity'
@@ -140,9 +144,13 @@ final as (
         coalesce(opportunity_counts.opportunities, 0) as opportunities,
         cast(coalesce(opportunity_counts.pipeline_created_usd, 0) as decimal(18, 2)) as pipeline_created_usd,
         cast(coalesce(won_amounts.won_amount_usd, 0) as decimal(18, 2)) as won_amount_usd,
-        cast(delivery.spend_usd / nullif(lead_counts.leads, 0) as decimal(18, 2)) as cost_per_lead_usd,
-        cast(delivery.spend_usd / nullif(mql_counts.mqls, 0) as decimal(18, 2)) as cost_per_mql_usd,
-        cast(coalesce(won_amounts.won_amount_usd, 0) / nullif(delivery.spend_usd, 0) as {{ dbt.type_float() }}) as return_on_spend
+        coalesce(won_amounts.won_deals, 0) as won_deals,
+        {% for measure, counts in [('cost_per_lead_usd', 'lead_counts.leads'), ('cost_per_mql_usd', 'mql_counts.mqls'), ('cost_per_won_deal_usd', 'won_amounts.won_deals')] -%}
+        cast(
+            cast(coalesce(delivery.spend_usd, 0) as decimal(18, 2)) / cast(nullif({{ counts }}, 0) as decimal(18, 2))
+            as decimal(18, 2)
+        ) as {{ measure }}{{ ',' if not loop.last }}
+        {% endfor %}
     from campaign_months
     left join delivery
         on campaign_months.campaign_id = delivery.campaign_id

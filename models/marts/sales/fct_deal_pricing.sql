@@ -1,7 +1,9 @@
 {#-
     Won deals by product (docs/metrics.md#pricing): list and sold price, the discount, the standard
     tier it equals (seeds/discount_tiers.csv, within 0.01 percentage points) and is_off_policy for
-    custom discounts outside the tiers. Amounts in the deal currency and in USD.
+    custom discounts outside the tiers. A product sold above its list price is a premium
+    (premium_percent, is_premium; discount 0, no tier, not off policy), never a negative discount.
+    Amounts in the deal currency and in USD.
 -#}
 
 with
@@ -40,7 +42,17 @@ deal_products as (
 with_discount as (
     select
         deal_products.*,
-        {{ round_half('100 * (1 - sold_amount / nullif(list_amount, 0))', 2) }} as discount_percent
+        case
+            when sold_amount <= list_amount
+                then {{ round_half('100 * (1 - sold_amount / nullif(list_amount, 0))', 2) }}
+            when list_amount > 0 then 0
+        end as discount_percent,
+        case
+            when sold_amount > list_amount and list_amount > 0
+                then {{ round_half('100 * (sold_amount / list_amount - 1)', 2) }}
+            when list_amount > 0 then 0
+        end as premium_percent,
+        sold_amount > list_amount as is_premium
     from deal_products
 ),
 
@@ -62,15 +74,18 @@ final as (
         cast(with_discount.list_amount * opportunities.fx_rate_to_usd as decimal(18, 2)) as list_amount_usd,
         cast(with_discount.sold_amount * opportunities.fx_rate_to_usd as decimal(18, 2)) as sold_amount_usd,
         cast(with_discount.discount_percent as decimal(9, 2)) as discount_percent,
+        cast(with_discount.premium_percent as decimal(9, 2)) as premium_percent,
+        coalesce(with_discount.is_premium, false) as is_premium,
         discount_tiers.discount_tier,
-        discount_tiers.discount_tier is null as is_off_policy
+        discount_tiers.discount_tier is null and not coalesce(with_discount.is_premium, false) as is_off_policy
     from with_discount
     inner join opportunities
         on with_discount.opportunity_id = opportunities.opportunity_id
     left join products
         on with_discount.product_id = products.product_id
     left join discount_tiers
-        on abs(with_discount.discount_percent - discount_tiers.discount_percent) < 0.01
+        on not coalesce(with_discount.is_premium, false)
+        and abs(with_discount.discount_percent - discount_tiers.discount_percent) < 0.01
 )
 
 select * from final
