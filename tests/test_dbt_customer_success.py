@@ -4,11 +4,11 @@ on, loaded by the real loader and built by real dbt (the shared `built_db` fixtu
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
 from conftest import AS_OF
 
 
@@ -71,8 +71,9 @@ def _months_between(start: str, end: str) -> int:
 
 
 def _retention_from_truth(truth: pd.DataFrame, as_of_month: str) -> pd.DataFrame:
-    """Cohorts recomputed from the truth MRR file alone (docs/metrics.md#retention)."""
-    mrr = truth.assign(mrr=truth["mrr_usd"].astype(float))
+    """Cohorts recomputed from the truth MRR file alone (docs/metrics.md#retention): sums in exact
+    decimals, each ratio one division of the two sums as 8-byte floats."""
+    mrr = truth.assign(mrr=truth["mrr_usd"].map(Decimal))
     active = mrr[mrr["mrr"] > 0]
     first = active.groupby("stripe_customer_id")["month"].min().rename("cohort_month")
     mrr = mrr.join(first, on="stripe_customer_id")
@@ -81,16 +82,16 @@ def _retention_from_truth(truth: pd.DataFrame, as_of_month: str) -> pd.DataFrame
     rows = []
     for cohort, members in first.groupby(first):
         customers = list(members.index)
-        start_total = sum(starting[c] for c in customers)
+        start_total = float(sum(starting[c] for c in customers))
         for k in range(_months_between(cohort, as_of_month) + 1):
             month = (pd.Timestamp(cohort) + pd.DateOffset(months=k)).strftime("%Y-%m-%d")
-            current = [value.get((c, month), 0.0) for c in customers]
+            current = [value.get((c, month), Decimal(0)) for c in customers]
             rows.append({
                 "cohort_month": cohort, "months_since_start": k, "starting_customers": len(customers),
                 "active_customers": sum(v > 0 for v in current),
                 "logo_retention": sum(v > 0 for v in current) / len(customers),
-                "gross_revenue_retention": sum(min(v, starting[c]) for c, v in zip(customers, current, strict=True)) / start_total,
-                "net_revenue_retention": sum(current) / start_total,
+                "gross_revenue_retention": float(sum(min(v, starting[c]) for c, v in zip(customers, current, strict=True))) / start_total,
+                "net_revenue_retention": float(sum(current)) / start_total,
             })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -109,9 +110,8 @@ def test_retention_cohorts_equal_figures_recomputed_from_truth(built_db: Path, s
     assert (merged["starting_customers_x"] == merged["starting_customers_y"]).all()
     assert (merged["active_customers_x"] == merged["active_customers_y"]).all()
     for metric in ("logo_retention", "gross_revenue_retention", "net_revenue_retention"):
-        assert merged[f"{metric}_x"].to_numpy() == pytest.approx(
-            merged[f"{metric}_y"].to_numpy(), abs=1e-6
-        ), metric
+        # exact: fixed-point sums and one division give the same double on every build
+        assert (merged[f"{metric}_x"] == merged[f"{metric}_y"]).all(), metric
     assert (merged["gross_revenue_retention_x"] <= 1 + 1e-9).all(), "GRR can never exceed 100%"
 
 

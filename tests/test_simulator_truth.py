@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -340,39 +341,48 @@ def test_marketing_to_sales_handoffs_equal_the_extracts(
     assert (merged["is_complete"] == "false").sum() > 0, "some MQLs are never picked up (a real leak)"
 
 
-def mrr_from_extracts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """docs/metrics.md#mrr: subscription invoice lines, net of discounts, in USD, per month covered."""
+def mrr_from_extracts(con: duckdb.DuckDBPyConnection, as_of: str) -> pd.DataFrame:
+    """docs/metrics.md#mrr: subscription invoice lines, net of discounts, in USD, x periods per year
+    / 12, each rounded to the cent, per month whose measuring day (the earlier of its last day and
+    the as-of date) the line covers."""
     fx = PROJECT_DIR / "seeds" / "fx_rates.csv"
-    return con.execute(f"""
+    lines = con.execute(f"""
         with lines as (select * from {latest("stripe_invoice_line_item")} where type = 'subscription'),
         plans as (select * from {latest("stripe_plan")}),
         subs as (select * from {latest("stripe_subscription")}),
         valued as (
             select s.customer_id, l.period_start::timestamp::date as ps, l.period_end::timestamp::date as pe,
-                   (l.amount::bigint - l.discount_amount::bigint) / 100 * f.rate_to_usd
-                   / (case p.interval when 'year' then 12 else 1 end * p.interval_count::int) as mrr
+                   l.amount::bigint - l.discount_amount::bigint as net_minor, cast(f.rate_to_usd as varchar) as rate,
+                   case p.interval when 'year' then 1 when 'month' then 12 end as per_year, p.interval_count::int as n
             from lines l join plans p on p.id = l.plan_id join subs s on s.id = l.subscription_id
-            join read_csv('{fx}') f on lower(f.currency) = l.currency),
+            join read_csv('{fx}', all_varchar=true) f on lower(f.currency) = l.currency),
         months as (
-            select customer_id, unnest(generate_series(date_trunc('month', ps), date_trunc('month', pe) - interval 1 month,
-                                                       interval 1 month))::date as month, mrr from valued)
-        select customer_id as stripe_customer_id, strftime(month, '%Y-%m-%d') as month, round(sum(mrr), 2) as mrr_usd
-        from months group by all
-    """).df()
+            select *, unnest(generate_series(date_trunc('month', ps), date_trunc('month', pe), interval 1 month))::date as month
+            from valued)
+        select customer_id, strftime(month, '%Y-%m-%d') as month, net_minor, rate, per_year, n from months
+        where month <= date_trunc('month', $as_of::date)
+            and ps <= least(last_day(month), $as_of::date) and least(last_day(month), $as_of::date) < pe
+    """, {"as_of": as_of}).df()  # fmt: skip
+    lines["mrr_usd"] = [
+        (Decimal(int(m)) / 100 * Decimal(r) * p / (12 * n)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        for m, r, p, n in zip(lines["net_minor"], lines["rate"], lines["per_year"], lines["n"], strict=True)
+    ]
+    out = lines.groupby(["customer_id", "month"], as_index=False)["mrr_usd"].sum()
+    return out.rename(columns={"customer_id": "stripe_customer_id"})
 
 
 def test_mrr_truth_equals_the_extracts(dirty: duckdb.DuckDBPyConnection, small_extracts: Path) -> None:
     truth = truth_csv(small_extracts, "mrr_monthly")
-    truth["mrr_usd"] = truth["mrr_usd"].astype(float)
-    as_of = truth_json(small_extracts, "meta")["as_of"][:7] + "-01"
-    files = mrr_from_extracts(dirty)
-    files = files[files["month"] <= as_of]
+    truth["mrr_usd"] = truth["mrr_usd"].map(Decimal)
+    files = mrr_from_extracts(dirty, truth_json(small_extracts, "meta")["as_of"][:10])
     positive = truth[truth["mrr_usd"] > 0]
     merged = positive.merge(
         files, on=["stripe_customer_id", "month"], suffixes=("", "_f"), how="outer", indicator=True
     )
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head().to_string()
-    assert ((merged["mrr_usd"] - merged["mrr_usd_f"]).abs() < 0.005).all()
+    assert (merged["mrr_usd"] == merged["mrr_usd_f"]).all(), merged[
+        merged["mrr_usd"] != merged["mrr_usd_f"]
+    ].head()
     # movements, recomputed from the customer-month series (docs/metrics.md#mrr)
     for _, g in truth.sort_values("month").groupby("stripe_customer_id"):
         prev, ever = 0.0, False

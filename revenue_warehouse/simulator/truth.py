@@ -25,6 +25,7 @@ from .profile import CHANNEL_OF_SOURCE, FX_TO_USD, STAGES
 from .world import World
 
 FX = np.array([FX_TO_USD[c] for c in CURRENCIES])
+FX_MICRO = np.array([round(FX_TO_USD[c] * 1_000_000) for c in CURRENCIES], dtype=np.int64)  # exact, 1e-6 USD
 HANDOFF_WINDOW_DAYS = 120
 
 
@@ -191,15 +192,17 @@ class Truth:
         })  # fmt: skip
 
     # ------------------------------------------------------------------ recurring revenue
-    def _term_mrr(self, sub: np.ndarray, qty: np.ndarray) -> np.ndarray:
-        """MRR in USD (unrounded) of a subscription at a seat quantity, per docs/metrics.md#mrr."""
+    def _term_mrr_cents(self, sub: np.ndarray, qty: np.ndarray) -> np.ndarray:
+        """MRR in USD cents of a subscription at a seat quantity, per docs/metrics.md#mrr: the net
+        amount of one invoice in USD / months of the plan interval, rounded half away from zero to
+        the cent, exactly (integers, no float step)."""
         s, price = self.w.deals.subs, self.w.deals.price_cents
         annual = price[s.edition[sub], s.currency[sub]]
         step = s.interval_months[sub]
         unit = np.where(step == 12, annual, annual // 12)
-        amount = unit * qty
+        amount = unit * np.asarray(qty, dtype=np.int64)
         net = amount - (amount * s.discount[sub] + 50) // 100
-        return net / 100 * FX[s.currency[sub]] / step
+        return _round_div(net * FX_MICRO[s.currency[sub]], 1_000_000 * step)
 
     def term_ends(self) -> pd.DataFrame:
         s, o, e = self.w.deals.subs, self.w.deals.opps, self.end_s
@@ -216,8 +219,8 @@ class Truth:
         won = gather(o.stage_at[:, WON_COL], opp, default=NEVER) < NEVER
         qty = s.term_qty[sub, j]
         new_qty = gather(o.seats, opp, default=0)
-        before = self._term_mrr(sub, qty)
-        after = np.where(won, self._term_mrr(sub, new_qty), 0.0)
+        before = self._term_mrr_cents(sub, qty)
+        after = np.where(won, self._term_mrr_cents(sub, new_qty), 0)
         outcome = np.where(
             ~won,
             "churned",
@@ -226,7 +229,7 @@ class Truth:
         outcome = np.where(decided, outcome, "pending")
         return pd.DataFrame({
             "sub": sub, "term_end": term_end, "opp": opp, "renewal_created": created, "outcome": outcome,
-            "mrr_before": before, "mrr_after": np.where(decided, after, np.nan),
+            "mrr_before": before, "mrr_after": after, "decided": decided,
         })  # fmt: skip
 
     def renewals(self) -> pd.DataFrame:
@@ -237,22 +240,31 @@ class Truth:
             "renewal_opportunity_id": lookup(w.ids["opportunity"], t["opp"], t["renewal_created"] <= self.end_s, ""),
             "renewal_created_at": _ts(t["renewal_created"].to_numpy(), self.end_s),
             "outcome": t["outcome"],
-            "mrr_before": t["mrr_before"].round(2).map("{:.2f}".format),
-            "mrr_after": t["mrr_after"].round(2).map(lambda v: "" if np.isnan(v) else f"{v:.2f}"),
+            "mrr_before": _money_cents(t["mrr_before"].to_numpy()),
+            "mrr_after": np.where(t["decided"], _money_cents(t["mrr_after"].to_numpy()), ""),
         }).sort_values(["term_end_date", "subscription_id"], kind="stable")  # fmt: skip
 
     def mrr(self) -> pd.DataFrame:
-        w, li, s = self.w, self.billing.lines, self.w.deals.subs
-        step = s.interval_months[li.sub]
-        value = (li.amount - li.discount_amount) / 100 * FX[s.currency[li.sub]] / step
-        m_first = month_index(li.period_start)
-        n_months = month_index(li.period_end) - m_first
-        rep = np.repeat(np.arange(li.sub.size), n_months)
-        month = m_first[rep] + (np.arange(rep.size) - np.repeat(np.cumsum(n_months) - n_months, n_months))
-        df = pd.DataFrame({"customer": s.customer[li.sub][rep], "month": month, "v": value[rep]})
-        df = df[df["month"] <= self.as_of_month]
-        per = df.groupby(["customer", "month"], as_index=False)["v"].sum()
-        per["cents"] = np.round(per["v"].to_numpy() * 100).astype(np.int64)
+        """Customer MRR per month from the subscriptions live on each month's measuring day, the
+        earlier of its last day and the as-of date (docs/metrics.md#mrr): a subscription is live
+        from its start date until its end date (exclusive), at the seats of the term running then."""
+        w, s = self.w, self.w.deals.subs
+        end_day = self.end_s // DAY
+        m0 = month_index(s.start)
+        n = np.maximum(self.as_of_month - m0 + 1, 0)
+        sub = np.repeat(np.arange(s.n), n)
+        month = m0[sub] + (np.arange(sub.size) - np.repeat(np.cumsum(n) - n, n))
+        month_end = (month + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
+        day = np.minimum(month_end, end_day)
+        ended_day = np.where(s.ended_at < NEVER, s.ended_at // DAY, NEVER)
+        live = (s.start[sub] // DAY <= day) & (day < ended_day[sub])
+        sub, month, day = sub[live], month[live], day[live]
+        term_day = np.where(s.term_start < NEVER, s.term_start // DAY, NEVER)
+        term = np.maximum((term_day[sub] <= day[:, None]).sum(axis=1) - 1, 0)
+        cents = self._term_mrr_cents(sub, s.term_qty[sub, term])
+        df = pd.DataFrame({"customer": s.customer[sub], "month": month, "cents": cents})
+        per = df.groupby(["customer", "month"], as_index=False)["cents"].sum()
+        per = per[per["cents"] > 0]
         out = _spine_with_movements(per, self.as_of_month)
         acc = w.deals.customers.account[out["customer"]]
         return pd.DataFrame({
@@ -346,6 +358,12 @@ def _spine_with_movements(per: pd.DataFrame, as_of_month: int) -> dict[str, np.n
         "unchanged",
     )
     return {"customer": cust, "month": month, "cents": cur, "movement": movement}
+
+
+def _round_div(n: np.ndarray, d: np.ndarray | int) -> np.ndarray:
+    """n / d rounded half away from zero, in integers (d > 0)."""
+    n = np.asarray(n, dtype=np.int64)
+    return np.sign(n) * ((2 * np.abs(n) + d) // (2 * np.asarray(d, dtype=np.int64)))
 
 
 def _money_cents(cents: np.ndarray) -> np.ndarray:

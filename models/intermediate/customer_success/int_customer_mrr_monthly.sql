@@ -1,7 +1,9 @@
 {#-
     Customer MRR per month on a month spine, with its movement (docs/metrics.md#mrr): from the
     first active month to the last active month, plus the churn month (the month after the last
-    active month) unless it is after the as-of month.
+    active month) unless it is after the as-of month. A month is measured on its measuring day, the
+    earlier of its last day and the as-of date, from the invoice lines covering that day: the
+    as-of month of a mid-month run counts the subscriptions live on the as-of date.
 -#}
 with
 
@@ -19,20 +21,26 @@ bounds as (
 months as (
     select
         cast(spine.date_month as date) as month_start,
-        cast({{ dbt.last_day('spine.date_month', 'month') }} as date) as month_end
+        cast({{ dbt.last_day('spine.date_month', 'month') }} as date) as month_end,
+        case
+            when cast({{ dbt.last_day('spine.date_month', 'month') }} as date) > {{ as_of_date() }} then {{ as_of_date() }}
+            else cast({{ dbt.last_day('spine.date_month', 'month') }} as date)
+        end as measured_on
     from ({{ date_spine('month', '(select first_month from bounds)', '(select as_of_month from bounds)') }}) as spine
 ),
 
 line_months as (
-    {#- A line covers a month when period_start <= last day of month < period_end. -#}
+    {#- A line covers a month when period_start <= measuring day < period_end and its subscription
+        has not ended by the measuring day (ended subscriptions never count, whatever was billed). -#}
     select
         mrr_lines.customer_id,
         months.month_start,
         mrr_lines.mrr_usd
     from mrr_lines
     inner join months
-        on mrr_lines.period_start_date <= months.month_end
-        and months.month_end < mrr_lines.period_end_date
+        on mrr_lines.period_start_date <= months.measured_on
+        and months.measured_on < mrr_lines.period_end_date
+        and (mrr_lines.subscription_ended_date is null or months.measured_on < mrr_lines.subscription_ended_date)
     where mrr_lines.customer_id is not null
 ),
 
@@ -71,7 +79,7 @@ with_mrr as (
         customer_months.customer_id,
         customer_months.month_start,
         customer_months.first_active_month,
-        {{ round_half('coalesce(active_months.mrr_usd, 0)', 2) }} as mrr_usd
+        cast(coalesce(active_months.mrr_usd, 0) as {{ type_money() }}) as mrr_usd
     from customer_months
     left join active_months
         on customer_months.customer_id = active_months.customer_id
@@ -81,7 +89,7 @@ with_mrr as (
 with_previous as (
     select
         *,
-        coalesce(lag(mrr_usd) over (partition by customer_id order by month_start), 0) as previous_mrr_usd,
+        cast(coalesce(lag(mrr_usd) over (partition by customer_id order by month_start), 0) as {{ type_money() }}) as previous_mrr_usd,
         coalesce(
             max(case when mrr_usd > 0 then 1 else 0 end) over (
                 partition by customer_id order by month_start rows between unbounded preceding and 1 preceding
@@ -99,7 +107,7 @@ final as (
         first_active_month,
         mrr_usd,
         previous_mrr_usd,
-        mrr_usd - previous_mrr_usd as mrr_change_usd,
+        cast(mrr_usd - previous_mrr_usd as {{ type_money() }}) as mrr_change_usd,
         case
             when mrr_usd > 0 and previous_mrr_usd = 0 and not was_active_before then 'new'
             when mrr_usd > 0 and previous_mrr_usd = 0 and was_active_before then 'reactivation'

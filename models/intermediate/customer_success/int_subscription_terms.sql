@@ -92,15 +92,15 @@ final as (
         active_terms.term_start_date,
         active_terms.term_end_date,
         active_terms.term_ends_at,
-        {{ round_half('coalesce(mrr_at_term_end.mrr_before_usd, 0)', 2) }} as mrr_before_usd,
+        cast(coalesce(mrr_at_term_end.mrr_before_usd, 0) as {{ type_money() }}) as mrr_before_usd,
         case
             when active_terms.term_end_date > {{ as_of_date() }} then null
-            else {{ round_half('coalesce(mrr_at_term_end.mrr_after_usd, 0)', 2) }}
+            else cast(coalesce(mrr_at_term_end.mrr_after_usd, 0) as {{ type_money() }})
         end as mrr_after_usd,
         {{ renewal_outcome(
             'active_terms.term_end_date > ' ~ as_of_date(),
-            round_half('coalesce(mrr_at_term_end.mrr_before_usd, 0)', 2),
-            round_half('coalesce(mrr_at_term_end.mrr_after_usd, 0)', 2)
+            'coalesce(mrr_at_term_end.mrr_before_usd, 0)',
+            'coalesce(mrr_at_term_end.mrr_after_usd, 0)'
         ) }} as renewal_outcome
     from active_terms
     left join mrr_at_term_end

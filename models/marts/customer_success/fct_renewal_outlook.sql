@@ -56,8 +56,8 @@ measured as (
         upcoming.*,
         subscription_seats.seats_purchased,
         subscription_seats.seats_used,
-        cast(subscription_seats.seats_used as {{ dbt.type_float() }})
-            / nullif(subscription_seats.seats_purchased, 0) as seat_utilisation
+        cast(subscription_seats.seats_used as {{ type_double() }})
+            / cast(nullif(subscription_seats.seats_purchased, 0) as {{ type_double() }}) as seat_utilisation
     from upcoming
     left join subscription_seats
         on upcoming.subscription_id = subscription_seats.subscription_id

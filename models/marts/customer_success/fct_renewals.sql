@@ -26,7 +26,7 @@ final as (
         renewal_created_days_before_term_end,
         mrr_before_usd,
         mrr_after_usd,
-        mrr_after_usd - mrr_before_usd as mrr_change_usd,
+        cast(mrr_after_usd - mrr_before_usd as {{ type_money() }}) as mrr_change_usd,
         renewal_outcome,
         renewal_outcome in ('renewed_flat', 'upgraded', 'downgraded') as is_renewed,
         renewal_outcome = 'churned' as is_churned

@@ -2,7 +2,9 @@
     Per cohort month (first active MRR month) and months since start (docs/metrics.md#retention):
     starting customers and MRR, customers still active, logo retention, gross revenue retention
     (sum of min(current, starting) / starting) and net revenue retention (sum of current /
-    starting), churned customers counting 0. Months up to the as-of month.
+    starting), churned customers counting 0. Months up to the as-of month. Money is summed as
+    fixed-point numerics and each ratio is one division of exact sums (8-byte double), so two builds
+    of the same data give identical figures.
 -#}
 with
 
@@ -23,7 +25,7 @@ cohort_months as (
     select
         cohort_month,
         count(*) as starting_customers,
-        sum(starting_mrr_usd) as starting_mrr_usd
+        cast(sum(starting_mrr_usd) as {{ type_money() }}) as starting_mrr_usd
     from starting
     group by 1
 ),
@@ -40,7 +42,7 @@ customer_grid as (
         starting.starting_mrr_usd,
         months.month_start,
         cast({{ dbt.datediff('starting.cohort_month', 'months.month_start', 'month') }} as {{ dbt.type_bigint() }}) as months_since_start,
-        coalesce(customer_mrr.mrr_usd, 0) as current_mrr_usd
+        cast(coalesce(customer_mrr.mrr_usd, 0) as {{ type_money() }}) as current_mrr_usd
     from starting
     inner join months
         on months.month_start >= starting.cohort_month
@@ -55,9 +57,9 @@ aggregated as (
         months_since_start,
         min(month_start) as month_start,
         cast(sum(case when current_mrr_usd > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as active_customers,
-        sum(current_mrr_usd) as current_mrr_usd,
-        sum(case when current_mrr_usd < starting_mrr_usd then current_mrr_usd else starting_mrr_usd end)
-            as retained_mrr_usd
+        cast(sum(current_mrr_usd) as {{ type_money() }}) as current_mrr_usd,
+        cast(sum(case when current_mrr_usd < starting_mrr_usd then current_mrr_usd else starting_mrr_usd end)
+            as {{ type_money() }}) as retained_mrr_usd
     from customer_grid
     group by 1, 2
 ),
@@ -73,9 +75,12 @@ final as (
         cohort_months.starting_mrr_usd,
         aggregated.current_mrr_usd,
         aggregated.retained_mrr_usd,
-        cast(aggregated.active_customers as {{ dbt.type_float() }}) / cohort_months.starting_customers as logo_retention,
-        aggregated.retained_mrr_usd / nullif(cohort_months.starting_mrr_usd, 0) as gross_revenue_retention,
-        aggregated.current_mrr_usd / nullif(cohort_months.starting_mrr_usd, 0) as net_revenue_retention
+        cast(aggregated.active_customers as {{ type_double() }})
+            / cast(cohort_months.starting_customers as {{ type_double() }}) as logo_retention,
+        cast(aggregated.retained_mrr_usd as {{ type_double() }})
+            / cast(nullif(cohort_months.starting_mrr_usd, 0) as {{ type_double() }}) as gross_revenue_retention,
+        cast(aggregated.current_mrr_usd as {{ type_double() }})
+            / cast(nullif(cohort_months.starting_mrr_usd, 0) as {{ type_double() }}) as net_revenue_retention
     from aggregated
     inner join cohort_months
         on aggregated.cohort_month = cohort_months.cohort_month
