@@ -16,11 +16,14 @@ from revenue_warehouse.quality.suites import get_suite
 
 def run(db: Path, tmp_path: Path, monkeypatch) -> tuple[dg.ExecuteInProcessResult, list[str]]:
     monkeypatch.setenv("WAREHOUSE_DATA_DOCS_DIR", str(tmp_path / "docs"))
+    company = tmp_path / "company.yml"  # the hand-made build holds HubSpot (marketing) data only
+    company.write_text("systems: [marketing]\ndepartments: [marketing, sales]\n")
+    monkeypatch.setenv("WAREHOUSE_COMPANY_CONFIG", str(company))
     published: list[str] = []
 
-    @dg.asset(key=mart_asset_key("funnel.fct_handoffs"))
+    @dg.asset(key=mart_asset_key("quality.qc_staging_ids"))
     def fct_handoffs() -> None:
-        """Stand-in for the dbt mart the load-completeness check is attached to."""
+        """Stand-in for the dbt check model the load-completeness check is attached to."""
 
     @dg.asset(key=["serving", "warehouse"], deps=[fct_handoffs])
     def serving_warehouse() -> None:
@@ -50,7 +53,7 @@ def test_failing_blocking_check_stops_downstream_with_a_precise_message(tmp_path
         "suite load_completeness: expectation raw_ids_reach_staging failed (error): 2 failing records"
         in message
     )
-    assert "missing 4, 8" in message
+    assert "raw_hubspot.contact -> stg_hubspot__contacts" in message
     con = duckdb.connect(str(db), read_only=True)
     run_ids = con.execute("select distinct run_id from audit.check_results").fetchall()
     con.close()

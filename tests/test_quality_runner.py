@@ -1,5 +1,7 @@
 """The GX runner on small hand-made build files whose faults are known: exact failing counts, sample
-keys, audit.check_results rows, Data Docs, configuration errors, and GX kept off import paths."""
+keys, audit.check_results rows, Data Docs, configuration errors, and GX kept off import paths;
+handoff check models: leaks below and above the floor, no_records, not_applicable, and an empty input
+under a non-empty upstream."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from revenue_warehouse.company import Company
 from revenue_warehouse.quality.config import load_config, validate_against
 from revenue_warehouse.quality.results import CheckFailed, raise_on_blocking, read_results
 from revenue_warehouse.quality.runner import run_checks
 from revenue_warehouse.quality.suites import SUITES
 
 FILE = "hubspot/contact/2024-01-01.csv"
+# the hand-made builds below hold HubSpot (marketing) data only
+MARKETING_ONLY = Company(frozenset({"marketing"}), frozenset({"marketing", "sales"}), "test")
 
 
 def make_loaded_db(
@@ -33,6 +38,12 @@ def make_loaded_db(
         con.execute(
             "create view staging.stg_hubspot__contacts as "
             f"select id as contact_id from raw_hubspot.contact where id not in ({excluded})"
+        )
+        # what the dbt model quality.qc_staging_ids holds for it
+        con.execute(
+            "create schema quality; create table quality.qc_staging_ids as select 'stg_hubspot__contacts' as "
+            "staging_model, 'raw_hubspot' as source_schema, 'contact' as source_table, 'contact_id' as key_column, "
+            "count(distinct contact_id) as staging_ids from staging.stg_hubspot__contacts"
         )
         con.execute(
             "create table audit.load_manifest (system varchar, table_name varchar, extract_date date, file varchar, "
@@ -65,9 +76,14 @@ def by_name(results: list) -> dict:
 def test_load_completeness_counts_exactly_the_broken_records(tmp_path: Path) -> None:
     db = tmp_path / "build.duckdb"
     make_loaded_db(db, missing_in_staging=(3, 7, 11), lost_rows=4, failed_files=2)
-    results = by_name(run_checks(db, "run-1", ["load_completeness"], docs_dir=tmp_path / "docs"))
+    results = by_name(
+        run_checks(db, "run-1", ["load_completeness"], docs_dir=tmp_path / "docs", company=MARKETING_ONLY)
+    )
+    assert results.pop("declared_system_loaded").success
     assert results["raw_ids_reach_staging"].failing_record_count == 3
-    assert "missing 11, 3, 7" in results["raw_ids_reach_staging"].sample_failing_keys[0]
+    assert results["raw_ids_reach_staging"].sample_failing_keys == [
+        "raw_hubspot.contact -> stg_hubspot__contacts"
+    ]
     assert results["file_rows_accounted"].failing_record_count == 4
     assert results["file_rows_accounted"].sample_failing_keys == [FILE]
     assert results["file_loaded"].failing_record_count == 2
@@ -79,11 +95,11 @@ def test_load_completeness_counts_exactly_the_broken_records(tmp_path: Path) -> 
         in str(failed.value)
     )
     # audit.check_results holds every result of the run, and re-running the suite replaces them.
-    run_checks(db, "run-1", ["load_completeness"], docs_dir=None)
+    run_checks(db, "run-1", ["load_completeness"], docs_dir=None, company=MARKETING_ONLY)
     con = duckdb.connect(str(db), read_only=True)
     try:
         stored = by_name(read_results(con, "run-1"))
-        assert con.execute("select count(*) from audit.check_results").fetchone()[0] == 3
+        assert con.execute("select count(*) from audit.check_results").fetchone()[0] == 4
     finally:
         con.close()
     assert stored["raw_ids_reach_staging"].failing_record_count == 3
@@ -96,9 +112,15 @@ def test_load_completeness_counts_exactly_the_broken_records(tmp_path: Path) -> 
 def test_load_completeness_passes_on_complete_data(tmp_path: Path) -> None:
     db = tmp_path / "build.duckdb"
     make_loaded_db(db, missing_in_staging=(), lost_rows=0, failed_files=0)
-    results = run_checks(db, "run-2", ["load_completeness"], docs_dir=None)
+    results = run_checks(db, "run-2", ["load_completeness"], docs_dir=None, company=MARKETING_ONLY)
     assert [r.expectation for r in results if not r.success] == []
     assert all(r.failing_record_count == 0 for r in results)
+    # a declared system that never delivered extracts is a missing feed
+    everything = Company(frozenset({"marketing", "crm", "billing"}), frozenset(), "test")
+    declared = by_name(run_checks(db, "run-3", ["load_completeness"], docs_dir=None, company=everything))
+    missing = declared["declared_system_loaded"]
+    assert (missing.success, missing.failing_record_count) == (False, 2)
+    assert sorted(missing.sample_failing_keys) == ["salesforce", "stripe"]
 
 
 def test_every_check_in_code_has_a_severity_and_thresholds(tmp_path: Path) -> None:
@@ -114,6 +136,11 @@ def test_every_check_in_code_has_a_severity_and_thresholds(tmp_path: Path) -> No
     bad.write_text("suites:\n  load_completeness:\n    file_loaded: {severity: fatal}\n")
     with pytest.raises(ValueError, match="severity must be one of"):
         load_config(bad)
+    bad.write_text("suites:\n  x:\n    y: {severity: error, kind: handoff}\n")
+    with pytest.raises(ValueError, match="a handoff check needs a floor"):
+        load_config(bad)
+    handoff = [c for c in config.checks.values() if c.kind == "handoff"]
+    assert handoff and all("floor" in c.params for c in handoff)
 
 
 def test_great_expectations_stays_off_the_import_path() -> None:
@@ -123,3 +150,140 @@ def test_great_expectations_stays_off_the_import_path() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+WON_DEAL_MODELS = (
+    "qc_won_deal_has_cs_introduction",
+    "qc_won_deal_has_onboarding_kickoff",
+    "qc_won_deal_has_billing_customer",
+    "qc_won_deal_has_subscription_in_time",
+    "qc_deal_amount_matches_subscription",
+)
+
+
+def make_handoff_db(
+    path: Path, won_deals: int, leaking: tuple[int, ...], pending: int, onboarding: bool
+) -> None:
+    """``won_deals`` won New Business deals in sales.fct_opportunities; the check models hold one decided
+    row per deal (``leaking`` ones not met) plus ``pending`` undecided ones, or nothing at all when
+    ``onboarding`` is false (the onboarding mart came out empty)."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema sales; create schema quality; create schema customer_success")
+        con.execute(
+            "create table sales.fct_opportunities as select 'o' || i as opportunity_id, true as is_won, "
+            "false as is_deleted, 'New Business' as opportunity_type from range(?) t(i)",
+            [won_deals],
+        )
+        bad = ", ".join(f"'o{i}'" for i in leaking) or "''"
+        for model in WON_DEAL_MODELS:
+            con.execute(
+                f"create table quality.{model} as select 'o' || i as check_key, 'o' || i not in ({bad}) as is_met, "
+                "true as is_decided from range(?) t(i) where ? union all "
+                "select 'p' || i, false, false from range(?) t(i) where ?",
+                [won_deals, onboarding, pending, onboarding],
+            )
+    finally:
+        con.close()
+
+
+def handoff_config(tmp_path: Path, floor: float) -> object:
+    import yaml
+
+    raw = yaml.safe_load((Path(load_config().source)).read_text())
+    raw["suites"]["sales_to_customer_success"]["won_deal_has_cs_introduction"]["floor"] = floor
+    path = tmp_path / f"checks-{floor}.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return load_config(path)
+
+
+EVERYTHING = Company(
+    frozenset({"marketing", "crm", "billing"}),
+    frozenset({"marketing", "sales", "customer_success", "renewal"}),
+    "test",
+)
+
+
+def test_leaks_below_the_floor_are_reported_and_above_it_block(tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    make_handoff_db(db, won_deals=20, leaking=(3, 11), pending=4, onboarding=True)
+    # 2 of 20 decided deals leak: 90% met, above the shipped floor (0.8): reported, not blocking
+    results = by_name(
+        run_checks(db, "run-1", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING)
+    )
+    intro = results["won_deal_has_cs_introduction"]
+    assert (intro.success, intro.status, intro.kind) == (True, "passed", "handoff")
+    assert (intro.failing_record_count, intro.element_count) == (2, 20)  # pending deals are not counted
+    assert sorted(intro.sample_failing_keys) == ["o11", "o3"]
+    raise_on_blocking(list(results.values()))
+    con = duckdb.connect(str(db), read_only=True)
+    stored = by_name(read_results(con, "run-1"))["won_deal_has_cs_introduction"]
+    con.close()
+    assert (stored.failing_record_count, stored.status, stored.success) == (2, "passed", True)
+    # the same break under a floor of 0.95 blocks, naming handoff, expectation, count and ids
+    strict = handoff_config(tmp_path, 0.95)
+    results = run_checks(
+        db, "run-2", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING, config=strict
+    )
+    with pytest.raises(CheckFailed) as failed:
+        raise_on_blocking(results)
+    message = str(failed.value)
+    assert (
+        "handoff sales_to_customer_success: expectation won_deal_has_cs_introduction failed (error): "
+        in message
+    )
+    assert "2 failing records (20 rows checked" in message and "o3" in message and "o11" in message
+    assert [f.expectation for f in failed.value.failures] == ["won_deal_has_cs_introduction"]
+
+
+def test_empty_input_with_won_deals_fails_and_without_reports_no_records(tmp_path: Path) -> None:
+    empty_onboarding = tmp_path / "empty.duckdb"
+    make_handoff_db(empty_onboarding, won_deals=5, leaking=(), pending=0, onboarding=False)
+    results = by_name(
+        run_checks(empty_onboarding, "r", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING)
+    )
+    for result in results.values():
+        assert (result.success, result.status, result.severity, result.kind) == (
+            False,
+            "failed",
+            "error",
+            "integrity",
+        )
+        assert "is empty while its upstream has 5 records" in result.reason
+    with pytest.raises(
+        CheckFailed, match="deal_amount_matches_subscription failed \\(error\\): quality.qc_deal_amount"
+    ):
+        raise_on_blocking(list(results.values()))
+
+    nothing = tmp_path / "nothing.duckdb"
+    make_handoff_db(nothing, won_deals=0, leaking=(), pending=0, onboarding=False)
+    results = run_checks(nothing, "r", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING)
+    assert {(r.status, r.success, r.failing_record_count) for r in results} == {("no_records", True, 0)}
+    raise_on_blocking(results)
+
+    only_pending = tmp_path / "pending.duckdb"
+    make_handoff_db(only_pending, won_deals=0, leaking=(), pending=3, onboarding=True)
+    results = run_checks(only_pending, "r", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING)
+    assert {r.status for r in results} == {"no_records"}
+    assert all("none of the 3 records" in r.reason for r in results)
+
+
+def test_checks_of_an_absent_system_or_department_do_not_apply(tmp_path: Path) -> None:
+    db = tmp_path / "build.duckdb"
+    make_handoff_db(db, won_deals=5, leaking=(0, 1, 2, 3), pending=0, onboarding=True)
+    no_billing = Company(frozenset({"marketing", "crm"}), EVERYTHING.departments, "company.yml")
+    results = by_name(run_checks(db, "r", ["sales_to_customer_success"], docs_dir=None, company=no_billing))
+    applies = {"won_deal_has_cs_introduction", "won_deal_has_onboarding_kickoff"}
+    for name, result in results.items():
+        if name in applies:
+            assert result.status == "failed"  # 4 of 5 leak: under any floor
+        else:
+            assert (result.status, result.success) == ("not_applicable", True)
+            assert result.reason == "no billing system (company.yml)"
+    no_cs = Company(EVERYTHING.systems, frozenset({"marketing", "sales"}), "company.yml")
+    results = run_checks(
+        db, "r", ["sales_to_customer_success", "customer_success_to_renewal"], docs_dir=None, company=no_cs
+    )
+    assert {r.status for r in results} == {"not_applicable"}
+    assert all("no customer_success department" in r.reason for r in results)
+    raise_on_blocking(results)

@@ -1,5 +1,5 @@
 """The GX suites are visible in the Dagster code location: one GX-backed asset check per suite on
-the mart it guards (blocking when checks.yml says so), and the publish asset downstream of them."""
+the check model it reads (blocking when checks.yml says so), and the publish asset downstream of them."""
 
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ def test_definitions_carry_the_gx_asset_checks_and_the_gated_publish_asset(defs:
     gx_checks = {k.name: k for k in graph.asset_check_keys if k.name.startswith("gx_")}
     assert set(gx_checks) == {f"gx_{name}" for name in SUITES}
     expected_asset = {
-        "gx_load_completeness": "funnel/fct_handoffs",
-        "gx_marketing_to_sales": "marketing/fct_leads",
-        "gx_sales_to_customer_success": "customer_success/fct_onboarding",
-        "gx_customer_success_to_renewal": "customer_success/fct_renewals",
+        "gx_load_completeness": "quality/qc_staging_ids",
+        "gx_marketing_to_sales": "quality/qc_mql_has_sales_owner",
+        "gx_sales_to_customer_success": "quality/qc_won_deal_has_cs_introduction",
+        "gx_customer_success_to_renewal": "quality/qc_term_end_has_renewal_opportunity",
     }
     config = load_config()
     for name, key in gx_checks.items():

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import yaml
 
-from revenue_warehouse.quality.config import load_config
+from revenue_warehouse.paths import PROJECT_DIR
 
 MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel")
 # Columns that legitimately differ between two runs over the same extracts.
@@ -65,9 +66,14 @@ def remove_cs_introductions(extracts: Path, opportunity_ids: set[str]) -> int:
     return removed
 
 
+def dbt_var(name: str) -> object:
+    """A var's default in dbt_project.yml (what a build without --vars for it uses)."""
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name]
+
+
 def pick_won_deals(extracts: Path, as_of: date, k: int) -> list[str]:
     """k won deals that every CS introduction check must consider (closed before the grace period)."""
-    grace = int(load_config().suite_params["sales_to_customer_success"]["grace_days"])
+    grace = int(dbt_var("quality_grace_days"))
     candidates = won_new_business(extracts, as_of - timedelta(days=grace + 30))
     assert len(candidates) >= 3 * k, f"only {len(candidates)} won deals in the extracts"
     return candidates[:: max(1, len(candidates) // k)][:k]

@@ -11,6 +11,11 @@ import yaml
 
 DEFAULT_CONFIG = Path(__file__).with_name("checks.yml")
 SEVERITIES = ("error", "warn")
+# integrity: broken data (a missing feed, lost rows, lost ids): any failing record fails the check.
+# handoff: completeness of a handoff, measured per record and published; with severity error it
+# blocks only when the share met falls below its ``floor`` (GX ``mostly``), the sign of a broken
+# feed rather than a human lapse.
+KINDS = ("integrity", "handoff")
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class CheckConfig:
     expectation: str
     severity: str
     params: dict[str, Any]
+    kind: str = "integrity"
 
     @property
     def blocking(self) -> bool:
@@ -60,7 +66,16 @@ def load_config(path: Path | str | None = None) -> QualityConfig:
                 raise ValueError(
                     f"{path}: {suite}.{name}: severity must be one of {SEVERITIES}, got {severity!r}"
                 )
-            checks[(suite, name)] = CheckConfig(suite, name, severity, entry)
+            kind = entry.pop("kind", "integrity")
+            if kind not in KINDS:
+                raise ValueError(f"{path}: {suite}.{name}: kind must be one of {KINDS}, got {kind!r}")
+            if kind == "handoff":
+                if "floor" not in entry:
+                    raise ValueError(f"{path}: {suite}.{name}: a handoff check needs a floor (0..1)")
+                floor = entry["floor"]
+                if floor is not None and not 0 <= float(floor) <= 1:
+                    raise ValueError(f"{path}: {suite}.{name}: floor must be between 0 and 1, got {floor!r}")
+            checks[(suite, name)] = CheckConfig(suite, name, severity, entry, kind)
     return QualityConfig(checks, int(raw.get("sample_size", 10)), str(path), suite_params)
 
 

@@ -10,7 +10,7 @@ import duckdb
 from revenue_warehouse.publish import current_generation
 from revenue_warehouse.quality.results import read_results
 
-MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel")
+MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "quality")
 
 
 def _mart_rows(db: Path) -> list[tuple[str, int]]:
@@ -48,12 +48,24 @@ def wap_summary(build_db: Path, serving_db: Path, run_id: str) -> str:
         lines.append(f"rows per mart ({'served' if published else 'build, not published'}):")
         lines += [f"  {name:<45} {n:>10,}" for name, n in rows]
     results = _results(build_db, run_id) if build_db.exists() else []
-    passed = [r for r in results if r.success]
+    passed = [r for r in results if r.success and r.status == "passed"]
     failed = [r for r in results if not r.success and r.severity == "error"]
     warned = [r for r in results if not r.success and r.severity != "error"]
-    lines.append(f"GX checks: {len(passed)} passed, {len(failed)} failed (blocking), {len(warned)} warnings")
+    skipped = [r for r in results if r.status in ("not_applicable", "no_records")]
+    leaks = [r for r in passed if r.kind == "handoff" and r.failing_record_count]
+    lines.append(
+        f"GX checks: {len(passed)} passed, {len(failed)} failed (blocking), {len(warned)} warnings, "
+        f"{sum(r.status == 'not_applicable' for r in results)} not applicable, "
+        f"{sum(r.status == 'no_records' for r in results)} with no records"
+    )
     lines += [f"  FAIL {r.message()}" for r in failed]
     lines += [f"  WARN {r.message()}" for r in warned]
+    lines += [f"  {r.status.upper().replace('_', ' ')} {r.message()}" for r in skipped]
+    lines += [
+        f"  LEAK handoff {r.handoff}: {r.expectation}: {r.failing_record_count} of {r.element_count} records "
+        f"not met (above the floor, published: quality schema); sample ids: {', '.join(r.sample_failing_keys)}"
+        for r in leaks
+    ]
     if published:
         lines.append(f"published: {serving_db} (generation {run_id})")
     else:

@@ -25,8 +25,17 @@ create table if not exists audit.check_results (
     element_count bigint,
     failing_record_count bigint not null,
     sample_failing_keys varchar[],
-    description varchar
+    description varchar,
+    status varchar,
+    kind varchar,
+    reason varchar
 )"""
+# Columns added after the first release: added to an existing table when results are written.
+ADDED_COLUMNS = (("status", "varchar"), ("kind", "varchar"), ("reason", "varchar"))
+# passed: the expectation held (a handoff check may still report leaking records above its floor);
+# failed; no_records: nothing decided to check; not_applicable: the company lacks a system or
+# department the check needs (company.yml), the reason says which.
+STATUSES = ("passed", "failed", "no_records", "not_applicable")
 COLUMNS = [
     "run_id",
     "checked_at",
@@ -44,6 +53,9 @@ COLUMNS = [
     "failing_record_count",
     "sample_failing_keys",
     "description",
+    "status",
+    "kind",
+    "reason",
 ]
 
 
@@ -64,6 +76,9 @@ class CheckResult:
     failing_record_count: int
     sample_failing_keys: list[str]
     description: str = ""
+    status: str = "passed"
+    kind: str = "integrity"
+    reason: str = ""
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
 
     @property
@@ -72,7 +87,11 @@ class CheckResult:
 
     def message(self) -> str:
         what = f"handoff {self.handoff}" if self.handoff else f"suite {self.suite}"
+        if self.status in ("no_records", "not_applicable") or (self.reason and self.success):
+            return f"{what}: expectation {self.expectation} {self.status}: {self.reason}"
         samples = ", ".join(self.sample_failing_keys) or "none"
+        if self.reason:
+            return f"{what}: expectation {self.expectation} failed ({self.severity}): {self.reason}"
         return (
             f"{what}: expectation {self.expectation} failed ({self.severity}): "
             f"{self.failing_record_count} failing records ({self.element_count} rows checked; "
@@ -100,6 +119,8 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult]
     """Replace this run's rows for the suites in ``results`` (re-running a check is idempotent)."""
     con.execute("create schema if not exists audit")
     con.execute(CHECK_RESULTS_DDL)
+    for name, type_ in ADDED_COLUMNS:
+        con.execute(f"alter table audit.check_results add column if not exists {name} {type_}")
     for run_id, suite in sorted({(r.run_id, r.suite) for r in results}):
         con.execute("delete from audit.check_results where run_id = ? and suite = ?", [run_id, suite])
     rows = [[asdict(r)[c] for c in COLUMNS] for r in results]
@@ -115,4 +136,8 @@ def read_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResul
         f"select {', '.join(COLUMNS)} from audit.check_results where run_id = ? order by suite, expectation",
         [run_id],
     ).fetchall()
-    return [CheckResult(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
+    results = [CheckResult(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
+    for r in results:  # rows written before the status column existed
+        r.status = r.status or ("passed" if r.success else "failed")
+        r.kind, r.reason = r.kind or "integrity", r.reason or ""
+    return results

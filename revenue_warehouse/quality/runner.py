@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,12 @@ import duckdb
 import pandas as pd
 
 from revenue_warehouse.build_db import BuildLocked, open_build
+from revenue_warehouse.company import Company, load_company
 from revenue_warehouse.paths import data_dir
 from revenue_warehouse.quality.config import QualityConfig, load_config, validate_against
 from revenue_warehouse.quality.results import CheckResult, write_results
 from revenue_warehouse.quality.spec import Expectation, Frame, Params, Suite
 from revenue_warehouse.quality.suites import SUITES
-from revenue_warehouse.quality.suites.load_completeness import staging_models
 
 LOCK_WAIT_SECONDS = 120.0
 
@@ -48,55 +49,98 @@ def _relations(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     }
 
 
-def data_context(con: duckdb.DuckDBPyConnection, as_of: date | None) -> Params:
-    """What the frames' SQL needs besides thresholds: the as-of date and the tables present."""
+def data_context(con: duckdb.DuckDBPyConnection, as_of: date | None, company: Company) -> Params:
+    """What the frames' SQL needs besides thresholds: the as-of date, the raw tables present, the
+    systems the company declares and the handoffs' SLA targets."""
     relations = _relations(con)
     if as_of is None and ("audit", "load_manifest") in relations:
         as_of = con.execute(
             "select max(extract_date) from audit.load_manifest where status <> 'failed'"
         ).fetchone()[0]
     raw_tables = {(s.removeprefix("raw_"), t) for s, t in relations if s.startswith("raw_")}
-    models = {k: v for k, v in staging_models().items() if ("staging", v[0]) in relations}
     sla_targets = {}
     if ("reference", "handoff_slas") in relations:
         sla_targets = dict(con.execute("select handoff, target_share from reference.handoff_slas").fetchall())
     return {
         "as_of": as_of or date.today(),
         "raw_tables": raw_tables,
-        "staging_models": models,
+        "declared_systems": company.source_systems(),
         "sla_targets": sla_targets,
+        "company": company,
     }
 
 
 def frame_params(suite: Suite, config: QualityConfig, context: Params) -> Params:
-    params: Params = {**context, **config.suite_params.get(suite.name, {})}
-    for name in suite.expectation_names:
-        params.update(config.get(suite.name, name).params)
-    return params
+    return {**context, **config.suite_params.get(suite.name, {})}
+
+
+def expectation_params(
+    suite: Suite, expectation: Expectation, config: QualityConfig, params: Params
+) -> Params:
+    return {**params, **config.get(suite.name, expectation.name).params}
+
+
+@dataclass
+class FrameState:
+    """What was found before validating a frame: ``status`` ``ok`` (validate it), ``not_applicable``,
+    ``no_records`` or ``empty_input`` (its input is empty while its upstream is not), and why."""
+
+    status: str = "ok"
+    reason: str = ""
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0] or 0)
+
+
+def _fetch_frame(
+    con: duckdb.DuckDBPyConnection, suite: Suite, frame: Frame, params: Params
+) -> tuple[pd.DataFrame, FrameState]:
+    reason = params["company"].missing(frame.systems, frame.departments)
+    if reason:
+        return pd.DataFrame(), FrameState("not_applicable", reason)
+    try:
+        df = con.execute(frame.sql(params)).df()
+        if len(df):
+            return df, FrameState()
+        total = _count(con, frame.total(params)) if frame.total else 0
+        upstream = _count(con, frame.upstream(params)) if frame.upstream else 0
+    except duckdb.Error as exc:
+        raise RuntimeError(
+            f"suite {suite.name}, frame {frame.name}: cannot query {frame.guards}: {exc}"
+        ) from exc
+    if total == 0 and upstream > 0:
+        return df, FrameState(
+            "empty_input", f"{frame.guards} is empty while its upstream has {upstream:,} records"
+        )
+    if total:
+        return df, FrameState("no_records", f"none of the {total:,} records of {frame.guards} is decided yet")
+    return df, FrameState("no_records", f"{frame.guards} has no records to check")
 
 
 def fetch_frames(
-    db_path: Path | str, suites: Sequence[Suite], config: QualityConfig, as_of: date | None = None
-) -> tuple[dict[str, pd.DataFrame], dict[str, Params]]:
-    """One small DataFrame per (suite, frame), fetched over a single read-only connection, and the
-    parameters (thresholds and data context) each suite's SQL and expectations were built with."""
+    db_path: Path | str,
+    suites: Sequence[Suite],
+    config: QualityConfig,
+    as_of: date | None = None,
+    company: Company | None = None,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Params], dict[str, FrameState]]:
+    """One small DataFrame per (suite, frame), fetched over a single read-only connection, the
+    parameters (thresholds and data context) each suite's SQL was built with, and each frame's state."""
     frames: dict[str, pd.DataFrame] = {}
+    states: dict[str, FrameState] = {}
     params_by_suite: dict[str, Params] = {}
     con = connect(db_path, read_only=True)
     try:
-        context = data_context(con, as_of)
+        context = data_context(con, as_of, company or load_company())
         for suite in suites:
             params = params_by_suite[suite.name] = frame_params(suite, config, context)
             for frame in suite.frames:
-                try:
-                    frames[suite.gx_suite_name(frame)] = con.execute(frame.sql(params)).df()
-                except duckdb.Error as exc:
-                    raise RuntimeError(
-                        f"suite {suite.name}, frame {frame.name}: cannot query {frame.guards}: {exc}"
-                    ) from exc
+                name = suite.gx_suite_name(frame)
+                frames[name], states[name] = _fetch_frame(con, suite, frame, params)
     finally:
         con.close()
-    return frames, params_by_suite
+    return frames, params_by_suite, states
 
 
 def _gx_context(docs_dir: Path | None) -> Any:
@@ -146,6 +190,7 @@ def _to_result(
             counts = df.loc[df[frame.key].isin(failing_keys), expectation.count_column]
             failing = int(counts.abs().sum())
     check = config.get(suite.name, expectation.name)
+    success = bool(gx_result.success)
     return CheckResult(
         run_id=run_id,
         suite=suite.name,
@@ -155,14 +200,56 @@ def _to_result(
         guards=frame.guards,
         handoff=suite.handoff,
         severity=check.severity,
-        success=bool(gx_result.success),
+        success=success,
         observed_value=_observed(result),
         threshold=expectation.threshold(params),
         element_count=int(result.get("element_count", len(df))),
         failing_record_count=failing,
         sample_failing_keys=[str(k) for k in keys],
         description=expectation.description,
+        status="passed" if success else "failed",
+        kind=check.kind,
     )
+
+
+def _state_result(
+    expectation: Expectation,
+    frame: Frame,
+    suite: Suite,
+    state: FrameState,
+    run_id: str,
+    config: QualityConfig,
+    params: Params,
+) -> CheckResult:
+    """The result of an expectation whose frame was not validated: not applicable, no records, or an
+    empty input under a non-empty upstream (a data-integrity failure, blocking whatever the kind)."""
+    check = config.get(suite.name, expectation.name)
+    failed = state.status == "empty_input"
+    return CheckResult(
+        run_id=run_id,
+        suite=suite.name,
+        gx_suite=suite.gx_suite_name(frame),
+        expectation=expectation.name,
+        gx_expectation=_snake(expectation.gx_type),
+        guards=frame.guards,
+        handoff=suite.handoff,
+        severity="error" if failed else check.severity,
+        success=not failed,
+        observed_value="0 rows" if state.status != "not_applicable" else "",
+        threshold=expectation.threshold(params),
+        element_count=0,
+        failing_record_count=0,
+        sample_failing_keys=[],
+        description=expectation.description,
+        status="failed" if failed else state.status,
+        kind="integrity" if failed else check.kind,
+        reason=state.reason,
+    )
+
+
+def _snake(name: str) -> str:
+    """GX's expectation type name (``expect_column_values_to_be_in_set``) from its class name."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def validate(
@@ -172,8 +259,10 @@ def validate(
     run_id: str,
     params_by_suite: dict[str, Params],
     docs_dir: Path | None = None,
+    states: dict[str, FrameState] | None = None,
 ) -> list[CheckResult]:
-    """Validate every frame with its GX suite (GX is imported here, not at module level)."""
+    """Validate every frame with its GX suite (GX is imported here, not at module level); frames that
+    are not applicable, have no records or an empty input get their result without GX."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -184,6 +273,14 @@ def validate(
         params = params_by_suite[suite.name]
         for frame in suite.frames:
             name = suite.gx_suite_name(frame)
+            state = (states or {}).get(name, FrameState())
+            eparams = {e.name: expectation_params(suite, e, config, params) for e in frame.expectations}
+            if state.status != "ok":
+                results += [
+                    _state_result(e, frame, suite, state, run_id, config, eparams[e.name])
+                    for e in frame.expectations
+                ]
+                continue
             df = frames[name]
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
             gx_suite = context.suites.add(gx.ExpectationSuite(name=name))
@@ -191,7 +288,7 @@ def validate(
                 cls = getattr(gxe, expectation.gx_type)
                 gx_suite.add_expectation(
                     cls(
-                        **expectation.kwargs(params),
+                        **expectation.kwargs(eparams[expectation.name]),
                         meta={"check": expectation.name, "notes": expectation.description},
                     )
                 )
@@ -213,7 +310,16 @@ def validate(
                 for gx_result in validation.results:
                     expectation = by_name[gx_result.expectation_config.meta["check"]]
                     results.append(
-                        _to_result(expectation, gx_result, df, frame, suite, params, run_id, config)
+                        _to_result(
+                            expectation,
+                            gx_result,
+                            df,
+                            frame,
+                            suite,
+                            eparams[expectation.name],
+                            run_id,
+                            config,
+                        )
                     )
     return results
 
@@ -227,17 +333,18 @@ def run_checks(
     as_of: date | None = None,
     docs_dir: Path | None | bool = True,
     write: bool = True,
+    company: Company | None = None,
 ) -> list[CheckResult]:
     """Run the named suites (all by default) on ``db_path``; write ``audit.check_results`` unless told not
     to. Returns every result; raising on blocking failures is the caller's decision (``raise_on_blocking``)."""
     config = config or load_config()
     validate_against(config, {name: suite.expectation_names for name, suite in SUITES.items()})
     suites = [SUITES[n] for n in (suite_names or list(SUITES))]
-    frames, params = fetch_frames(db_path, suites, config, as_of)
+    frames, params, states = fetch_frames(db_path, suites, config, as_of, company)
     docs = data_docs_dir() if docs_dir is True else (docs_dir or None)
     if docs is not None:
         docs = docs / "_".join(s.name for s in suites) if len(suites) == 1 else docs / "all"
-    results = validate(frames, suites, config, run_id, params, docs)
+    results = validate(frames, suites, config, run_id, params, docs, states)
     if write:
         con = connect(db_path, read_only=False)
         try:

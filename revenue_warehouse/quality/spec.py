@@ -1,5 +1,9 @@
 """The shape of a suite kept as code: frames (one DuckDB query each, one row per record checked) and
-the expectations validated on them. GX objects are built from these in ``runner`` only."""
+the expectations validated on them. GX objects are built from these in ``runner`` only.
+
+Handoff frames read a check model of the ``quality`` schema (models/quality: one row per record
+checked, its flags and keys, built by dbt) and assert on it; no frame reads staging or intermediate
+(tests/test_quality_models.py asserts it from the frames' SQL)."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ Params = dict[str, Any]
 class Expectation:
     """One expectation: ``name`` is its key in checks.yml, ``gx_type`` the GX expectation class.
 
-    ``kwargs(params)`` gives the GX arguments from the configured thresholds. Column-map
+    ``kwargs(params)`` gives the GX arguments from the configured thresholds (the suite's parameters
+    and this expectation's own entry in checks.yml, e.g. its ``floor``). Column-map
     expectations report their failing records through GX (unexpected count and index list); an
     aggregate expectation (a mean, a row count) says which rows count as failing with ``failing``.
     """
@@ -34,13 +39,23 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Frame:
-    """A small DataFrame fetched from the build database. ``key`` names the record's id column."""
+    """A small DataFrame fetched from the build database. ``key`` names the record's id column.
+
+    ``total`` counts every record of the frame's input (decided or not) and ``upstream`` the records
+    upstream that should have produced them: an input that is empty while its upstream is not (won
+    deals exist, onboarding rows do not) is a data-integrity failure; a frame without rows to check
+    reports ``no_records``. ``systems`` and ``departments`` are what the check needs (company.yml):
+    without them it reports ``not_applicable``."""
 
     name: str
-    guards: str  # the mart (schema.table) whose asset check runs this frame
+    guards: str  # the model (schema.table) read, whose asset check runs this frame
     key: str
     sql: Callable[[Params], str]
     expectations: tuple[Expectation, ...]
+    total: Callable[[Params], str] | None = None
+    upstream: Callable[[Params], str] | None = None
+    systems: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,21 +74,6 @@ class Suite:
         return [e.name for f in self.frames for e in f.expectations]
 
 
-def not_null(name: str, column: str, description: str) -> Expectation:
-    return Expectation(name, "ExpectColumnValuesToNotBeNull", lambda p: {"column": column}, description)
-
-
-def at_most(name: str, column: str, param: str, description: str) -> Expectation:
-    """Every non-null value of ``column`` is at most the configured ``param``."""
-    return Expectation(
-        name,
-        "ExpectColumnValuesToBeBetween",
-        lambda p: {"column": column, "min_value": None, "max_value": p[param]},
-        description,
-        threshold=lambda p: f"{column} <= {p[param]}",
-    )
-
-
 def equals_zero(name: str, column: str, description: str) -> Expectation:
     """Every value of the count ``column`` is 0; failing records = the sum of the non-zero counts."""
     return Expectation(
@@ -86,25 +86,44 @@ def equals_zero(name: str, column: str, description: str) -> Expectation:
     )
 
 
-def share_at_least(name: str, flag: str, param: str, description: str) -> Expectation:
-    """The mean of boolean ``flag`` is at least the configured ``param``; rows where it is false fail."""
+def configured_floor(params: Params) -> float:
+    return float(params["floor"])
+
+
+def met_at_least(
+    name: str, description: str, floor: Callable[[Params], float] = configured_floor
+) -> Expectation:
+    """Handoff completeness: the share of decided records whose ``is_met`` is true is at least the
+    floor (GX ``mostly``). Every record that is not met is a failing record (count and sample ids from
+    GX) whether or not the share is above the floor: leaks are reported, and block only below it."""
     return Expectation(
         name,
-        "ExpectColumnMeanToBeBetween",
-        lambda p: {"column": flag, "min_value": p[param], "max_value": None},
+        "ExpectColumnValuesToBeInSet",
+        lambda p: {"column": "is_met", "value_set": [True], "mostly": floor(p)},
         description,
-        threshold=lambda p: f"mean({flag}) >= {p[param]}",
-        failing=lambda df, p: ~df[flag].astype(bool),
+        threshold=lambda p: f"share met >= {floor(p)}",
     )
 
 
-def share_at_most_false(name: str, flag: str, param: str, description: str) -> Expectation:
-    """At most ``param`` of the rows have boolean ``flag`` false."""
-    return Expectation(
-        name,
-        "ExpectColumnMeanToBeBetween",
-        lambda p: {"column": flag, "min_value": 1 - p[param], "max_value": None},
-        description,
-        threshold=lambda p: f"share of not {flag} <= {p[param]}",
-        failing=lambda df, p: ~df[flag].astype(bool),
+def check_model_frame(
+    expectation: Expectation,
+    model: str,
+    *,
+    systems: tuple[str, ...],
+    departments: tuple[str, ...],
+    upstream: Callable[[Params], str] | None = None,
+) -> Frame:
+    """The frame of a handoff check model ``quality.<model>``: its decided records (``is_decided``:
+    pending ones are not counted), keyed by ``check_key``."""
+    relation = f"quality.{model}"
+    return Frame(
+        expectation.name,
+        guards=relation,
+        key="check_key",
+        sql=lambda p: f"select check_key, is_met from {relation} where is_decided order by check_key",
+        expectations=(expectation,),
+        total=lambda p: f"select count(*) from {relation}",
+        upstream=upstream,
+        systems=systems,
+        departments=departments,
     )

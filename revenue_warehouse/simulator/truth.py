@@ -280,11 +280,15 @@ class Truth:
         return pd.concat([self._m2s(), self._s2cs(), self._cs2r()], ignore_index=True)
 
     def _m2s(self) -> pd.DataFrame:
+        # every MQL is an instance (docs/metrics.md#handoffs); one whose Salesforce lead was not created
+        # by the end (the sync runs minutes after the MQL) has no record id and is not picked up
         w, p, e = self.w, self.w.persons, self.end_s
-        idx = np.flatnonzero(w.person_lead >= 0)
-        picked = p.picked_up[idx]
+        idx = np.flatnonzero(p.mql <= e)
+        synced = w.person_lead[idx] >= 0
+        record = np.where(synced, w.leads.id[np.maximum(w.person_lead[idx], 0)], "")
+        picked = np.where(synced, p.picked_up[idx], NEVER)
         done = picked <= e
-        return _handoff_frame("marketing_to_sales", w.leads.id[w.person_lead[idx]], p.mql[idx], picked, done,
+        return _handoff_frame("marketing_to_sales", record, p.mql[idx], picked, done,
                               np.where(done, "", "sales_pickup"), e)  # fmt: skip
 
     def _s2cs(self) -> pd.DataFrame:

@@ -1,4 +1,8 @@
-{#- Per handoff and week handed over (docs/metrics.md#handoffs): volumes, SLA attainment, median hours. -#}
+{#-
+    Per handoff and week handed over (docs/metrics.md#handoffs): volumes by status, SLA attainment
+    over decided instances only (met / (met + breached + incomplete); pending ones are not yet
+    decided), median hours to pickup.
+-#}
 with
 
 handoffs as (
@@ -16,7 +20,12 @@ weekly as (
         cast(count(*) as {{ dbt.type_bigint() }}) as handed_count,
         cast(sum(case when picked_up_at is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as picked_up_count,
         cast(sum(case when is_within_sla then 1 else 0 end) as {{ dbt.type_bigint() }}) as within_sla_count,
-        cast(sum(case when not is_complete then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count,
+        cast(sum(case when status = 'pending' then 1 else 0 end) as {{ dbt.type_bigint() }}) as pending_count,
+        cast(sum(case when status = 'met' then 1 else 0 end) as {{ dbt.type_bigint() }}) as met_count,
+        cast(sum(case when status = 'breached' then 1 else 0 end) as {{ dbt.type_bigint() }}) as breached_count,
+        cast(sum(case when status = 'incomplete' then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count,
+        cast(sum(case when is_decided then 1 else 0 end) as {{ dbt.type_bigint() }}) as decided_count,
+        cast(sum(case when not is_complete then 1 else 0 end) as {{ dbt.type_bigint() }}) as missing_step_count,
         percentile_cont(0.5) within group (order by hours_to_pickup) as median_hours_to_pickup
     from handoffs
     group by 1, 2
@@ -32,12 +41,17 @@ final as (
         weekly.handed_count,
         weekly.picked_up_count,
         weekly.within_sla_count,
+        weekly.pending_count,
+        weekly.met_count,
+        weekly.breached_count,
         weekly.incomplete_count,
+        weekly.decided_count,
+        weekly.missing_step_count,
         cast(weekly.median_hours_to_pickup as {{ dbt.type_float() }}) as median_hours_to_pickup,
         handoff_definitions.sla_hours,
         handoff_definitions.target_share,
-        cast(weekly.within_sla_count as {{ dbt.type_float() }}) / weekly.handed_count as within_sla_share,
-        cast(weekly.within_sla_count as {{ dbt.type_float() }}) / weekly.handed_count >= handoff_definitions.target_share
+        cast(weekly.met_count as {{ dbt.type_float() }}) / nullif(weekly.decided_count, 0) as within_sla_share,
+        cast(weekly.met_count as {{ dbt.type_float() }}) / nullif(weekly.decided_count, 0) >= handoff_definitions.target_share
             as meets_target
     from weekly
     inner join handoff_definitions

@@ -1,9 +1,13 @@
 {#-
     One row per handoff instance (docs/metrics.md#handoffs): a journey that reached the
-    from-department's last stage, with a record to hand over, was handed over at that moment; it was picked up when the
-    to-department's first stage was reached; it is complete when every required stage of the
-    to-department (`funnel_stages.is_required`) was reached, else `missing_step` names the first
-    missing one. Which handoffs exist is configuration (int_handoff_definitions).
+    from-department's last stage was handed over at that moment (every MQL is one marketing-to-sales
+    instance, synced to the CRM or not: `record_id` is null while there is no CRM lead); it was
+    picked up when the to-department's first stage was reached; it is complete when every required
+    stage of the to-department (`funnel_stages.is_required`) was reached, else `missing_step` names
+    the first missing one. Its `status` as of the as-of date: `met` (picked up within the SLA),
+    `breached` (picked up after it), `pending` (not picked up, SLA not yet run out) or `incomplete`
+    (not picked up and the SLA has run out). Which handoffs exist is configuration
+    (int_handoff_definitions).
 -#}
 with
 
@@ -35,8 +39,6 @@ handed as (
     inner join stage_events
         on handoff_definitions.journey = stage_events.journey
         and handoff_definitions.handing_stage = stage_events.stage
-    {#- Only a record can be handed over: an MQL not synced to a Salesforce lead was never handed. #}
-    where stage_events.record_id is not null
 ),
 
 picked_up as (
@@ -78,6 +80,7 @@ timed as (
         picked_up.picked_up_at,
         picked_up.to_owner_id,
         {{ dbt.datediff('handed.handed_at', 'picked_up.picked_up_at', 'second') }} / 3600.0 as hours_to_pickup,
+        {{ dbt.dateadd('second', 'cast(handed.sla_hours * 3600 as ' ~ dbt.type_bigint() ~ ')', 'handed.handed_at') }} as due_at,
         missing_steps.stage as missing_step
     from handed
     left join picked_up
@@ -87,6 +90,19 @@ timed as (
         on handed.handoff = missing_steps.handoff
         and handed.journey_id = missing_steps.journey_id
         and missing_steps.missing_rank = 1
+),
+
+statused as (
+    select
+        timed.*,
+        case
+            when picked_up_at is not null and {{ sla_evaluation('hours_to_pickup', 'sla_hours') }} then 'met'
+            when picked_up_at is not null then 'breached'
+            when due_at > {{ dbt.dateadd('second', 86399, 'cast(' ~ as_of_date() ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+                then 'pending'
+            else 'incomplete'
+        end as status
+    from timed
 ),
 
 final as (
@@ -104,11 +120,14 @@ final as (
         picked_up_at,
         cast(hours_to_pickup as {{ dbt.type_float() }}) as hours_to_pickup,
         sla_hours,
+        due_at,
         {{ sla_evaluation('hours_to_pickup', 'sla_hours') }} as is_within_sla,
+        status,
+        status <> 'pending' as is_decided,
         missing_step is null as is_complete,
         missing_step,
         cast({{ dbt.date_trunc('week', 'handed_at') }} as date) as handed_week
-    from timed
+    from statused
 )
 
 select * from final

@@ -1,58 +1,36 @@
-"""Load completeness: nothing lost between the extract files, the raw tables and staging.
+"""Load completeness (data integrity: blocks publication): nothing lost between the extract files, the
+raw tables and staging.
 
+* every system the company declares (company.yml) delivered extracts (a missing feed fails);
 * every extract file's latest delivery loaded (not failed);
 * for every file, rows in file = rows in its raw table (counted by ``_source_file``) + quarantined
-  rows (counted in ``audit.quarantine``), recounted here rather than trusting the manifest's own sums;
-* every distinct primary key of every raw table reaches its staging view.
+  rows (counted in ``audit.quarantine``), recounted here rather than trusting the manifest's own sums
+  (the one place this accounting is computed after the load);
+* every distinct primary key (revenue_warehouse/contract.py) of every raw table reaches its staging
+  model: the number of distinct ids each staging model holds comes from the dbt model
+  ``quality.qc_staging_ids``, so no query here reads staging.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-from pathlib import Path
-
-from revenue_warehouse.contract import TABLES, Table
-from revenue_warehouse.paths import PROJECT_DIR
+from revenue_warehouse.contract import TABLES_BY_KEY
 from revenue_warehouse.quality.spec import Expectation, Frame, Params, Suite, equals_zero
 
-STAGING_DIR = PROJECT_DIR / "models" / "staging"
-_SOURCE_RE = re.compile(r"source\(\s*'(\w+)'\s*,\s*'(\w+)'\s*\)")
 
-
-@cache
-def staging_models() -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
-    """(system, table) -> (staging view, {raw key column: staging column}), read from the model SQL."""
-    found: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
-    by_key = {(t.system, t.name): t for t in TABLES}
-    for path in sorted(STAGING_DIR.glob("*/stg_*.sql")):
-        sql = path.read_text()
-        sources = set(_SOURCE_RE.findall(sql))
-        if len(sources) != 1 or next(iter(sources)) not in by_key:
-            continue
-        table = by_key[next(iter(sources))]
-        found[(table.system, table.name)] = (path.stem, _key_columns(table, sql, path))
-    return found
-
-
-def _key_columns(table: Table, sql: str, path: Path) -> dict[str, str]:
-    mapping = {}
-    for raw_column in table.primary_key:
-        # fill_staging_columns may rename a raw column first: {"name": "date", ..., "alias": "metric_date"}
-        alias = re.search(rf'"name":\s*"{re.escape(raw_column)}"[^}}]*"alias":\s*"(\w+)"', sql)
-        column = alias.group(1) if alias else raw_column
-        pattern = re.compile(
-            rf"^\s*(?:cast\(\s*)?{re.escape(column)}(?:\s+as\s+.*?\))?\s+as\s+(\w+)\s*,?\s*$", re.MULTILINE
-        )
-        match = pattern.search(sql)
-        bare = re.search(rf"^\s*{re.escape(column)}\s*,?\s*$", sql, re.MULTILINE)
-        if match:
-            mapping[raw_column] = match.group(1)
-        elif bare:
-            mapping[raw_column] = column
-        else:
-            raise ValueError(f"{path}: cannot find which column the raw key {raw_column!r} becomes")
-    return mapping
+def _systems_sql(params: Params) -> str:
+    declared = params["declared_systems"]
+    if not declared:
+        return "select null::varchar as system_key, true as is_loaded where false"
+    values = ", ".join(f"('{s}')" for s in declared)
+    return f"""
+with declared(system) as (values {values}),
+loaded as (
+    select system, count(*) as files from audit.load_manifest where status <> 'failed' group by 1
+)
+select declared.system as system_key, coalesce(loaded.files, 0) > 0 as is_loaded
+from declared left join loaded using (system)
+order by 1
+"""
 
 
 def _files_sql(params: Params) -> str:
@@ -96,26 +74,40 @@ select * from final order by file_key
 
 def _ids_sql(params: Params) -> str:
     parts = []
-    for (system, table), (view, keys) in sorted(params["staging_models"].items()):
-        if (system, table) not in params["raw_tables"]:
+    for system, table in sorted(params["raw_tables"]):
+        contract = TABLES_BY_KEY.get((system, table))
+        if contract is None:
             continue
-        raw_key = " || '|' || ".join(f"cast({c} as varchar)" for c in keys)
-        stg_key = " || '|' || ".join(f"cast({c} as varchar)" for c in keys.values())
+        keys = ", ".join(contract.primary_key)
         parts.append(
-            f"""select 'raw_{system}.{table} -> staging.{view}' as table_key,
-                (select count(distinct {raw_key}) from raw_{system}.{table}) as raw_ids,
-                (select count(*) from (select distinct {raw_key} as k from raw_{system}.{table}
-                    except select distinct {stg_key} from staging.{view})) as missing_ids,
-                (select string_agg(k, ', ') from (select distinct {raw_key} as k from raw_{system}.{table}
-                    except select distinct {stg_key} from staging.{view} order by 1 limit 5)) as sample_missing"""
+            f"select 'raw_{system}' as source_schema, '{table}' as source_table, count(*) as raw_ids "
+            f"from (select distinct {keys} from raw_{system}.{table})"
         )
     if not parts:
-        return "select null::varchar as table_key, 0 as raw_ids, 0 as missing_ids where false"
-    return (
-        "select table_key || coalesce(' missing ' || sample_missing, '') as table_key, raw_ids, missing_ids "
-        f"from ({' union all '.join(parts)}) order by table_key"
-    )
+        return (
+            "select null::varchar as table_key, 0 as raw_ids, 0 as staging_ids, 0 as missing_ids where false"
+        )
+    return f"""
+with raw_ids as ({" union all ".join(parts)})
+select
+    r.source_schema || '.' || r.source_table || ' -> ' || q.staging_model as table_key,
+    r.raw_ids,
+    q.staging_ids,
+    r.raw_ids - q.staging_ids as missing_ids
+from raw_ids as r
+inner join quality.qc_staging_ids as q
+    on q.source_schema = r.source_schema and q.source_table = r.source_table
+order by 1
+"""
 
+
+DECLARED_SYSTEM_LOADED = Expectation(
+    "declared_system_loaded",
+    "ExpectColumnValuesToBeInSet",
+    lambda p: {"column": "is_loaded", "value_set": [True]},
+    "Every source system the company declares (company.yml) delivered extracts (else the feed is missing).",
+    threshold=lambda p: "a loaded file per declared system",
+)
 
 FILE_LOADED = Expectation(
     "file_loaded",
@@ -127,8 +119,16 @@ FILE_LOADED = Expectation(
 
 SUITE = Suite(
     name="load_completeness",
-    description="Every extract row is loaded or quarantined, and every raw id reaches staging.",
+    description="Every declared feed delivered, every extract row is loaded or quarantined, and every raw "
+    "id reaches staging.",
     frames=(
+        Frame(
+            "systems",
+            guards="audit.load_manifest",
+            key="system_key",
+            sql=_systems_sql,
+            expectations=(DECLARED_SYSTEM_LOADED,),
+        ),
         Frame(
             "files",
             guards="audit.load_manifest",
@@ -145,14 +145,15 @@ SUITE = Suite(
         ),
         Frame(
             "raw_to_staging",
-            guards="audit.load_manifest",
+            guards="quality.qc_staging_ids",
             key="table_key",
             sql=_ids_sql,
             expectations=(
                 equals_zero(
                     "raw_ids_reach_staging",
                     "missing_ids",
-                    "Every distinct primary key of a raw table is present in its staging view.",
+                    "Every distinct primary key of a raw table is present in its staging model "
+                    "(distinct raw keys - distinct staging ids, from quality.qc_staging_ids).",
                 ),
             ),
         ),

@@ -1,0 +1,49 @@
+"""The company's silos as configuration (``company.yml``): which source systems it has (marketing
+automation, CRM, billing) and which departments it runs. Checks that need an absent system or
+department report ``not_applicable`` with the reason instead of failing (docs/silos.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from revenue_warehouse.contract import SYSTEMS
+
+DEFAULT_COMPANY_CONFIG = Path(__file__).with_name("company.yml")
+SYSTEM_KINDS: tuple[str, ...] = tuple(dict.fromkeys(SYSTEMS.values()))  # marketing, crm, billing
+
+
+@dataclass(frozen=True)
+class Company:
+    systems: frozenset[str]  # of SYSTEM_KINDS
+    departments: frozenset[str]
+    source: str = ""
+
+    def source_systems(self) -> list[str]:
+        """The extract systems (``hubspot``, ...) of the declared system kinds."""
+        return [name for name, kind in SYSTEMS.items() if kind in self.systems]
+
+    def missing(self, systems: tuple[str, ...], departments: tuple[str, ...]) -> str | None:
+        """Why a check needing ``systems`` and ``departments`` does not apply, or None if it does."""
+        reasons = [f"no {kind} system" for kind in systems if kind not in self.systems]
+        reasons += [f"no {d} department" for d in departments if d not in self.departments]
+        return f"{'; '.join(reasons)} ({self.source})" if reasons else None
+
+
+def company_config_path() -> Path:
+    value = os.environ.get("WAREHOUSE_COMPANY_CONFIG")
+    return Path(value).expanduser().resolve() if value else DEFAULT_COMPANY_CONFIG
+
+
+def load_company(path: Path | str | None = None) -> Company:
+    path = Path(path) if path else company_config_path()
+    raw = yaml.safe_load(path.read_text()) or {}
+    systems = [str(s) for s in raw.get("systems") or []]
+    unknown = sorted(set(systems) - set(SYSTEM_KINDS))
+    if unknown:
+        raise ValueError(f"{path}: unknown systems {unknown}; known: {list(SYSTEM_KINDS)}")
+    departments = [str(d) for d in raw.get("departments") or []]
+    return Company(frozenset(systems), frozenset(departments), str(path))
