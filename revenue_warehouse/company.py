@@ -19,7 +19,7 @@ SYSTEM_KINDS: tuple[str, ...] = tuple(dict.fromkeys(SYSTEMS.values()))  # market
 @dataclass(frozen=True)
 class Company:
     systems: frozenset[str]  # of SYSTEM_KINDS
-    departments: frozenset[str]
+    departments: frozenset[str] | None  # None: every department of seeds/departments.csv
     source: str = ""
 
     def source_systems(self) -> list[str]:
@@ -29,7 +29,8 @@ class Company:
     def missing(self, systems: tuple[str, ...], departments: tuple[str, ...]) -> str | None:
         """Why a check needing ``systems`` and ``departments`` does not apply, or None if it does."""
         reasons = [f"no {kind} system" for kind in systems if kind not in self.systems]
-        reasons += [f"no {d} department" for d in departments if d not in self.departments]
+        if self.departments is not None:
+            reasons += [f"no {d} department" for d in departments if d not in self.departments]
         return f"{'; '.join(reasons)} ({self.source})" if reasons else None
 
 
@@ -45,5 +46,6 @@ def load_company(path: Path | str | None = None) -> Company:
     unknown = sorted(set(systems) - set(SYSTEM_KINDS))
     if unknown:
         raise ValueError(f"{path}: unknown systems {unknown}; known: {list(SYSTEM_KINDS)}")
-    departments = [str(d) for d in raw.get("departments") or []]
-    return Company(frozenset(systems), frozenset(departments), str(path))
+    departments = raw.get("departments")
+    run = None if departments is None else frozenset(str(d) for d in departments)
+    return Company(frozenset(systems), run, str(path))

@@ -29,9 +29,11 @@ def truth_handoffs(extracts: Path) -> pd.DataFrame:
     return pd.read_csv(extracts / "_truth" / "handoffs.csv", dtype=str, keep_default_na=False)
 
 
-def expected_status(truth: pd.DataFrame) -> pd.Series:
+def expected_status(
+    truth: pd.DataFrame, slas_csv: Path = PROJECT_DIR / "seeds" / "handoff_slas.csv"
+) -> pd.Series:
     """met / breached / pending / incomplete from the truth's times, the SLAs and the as-of date."""
-    slas = pd.read_csv(PROJECT_DIR / "seeds" / "handoff_slas.csv").set_index("handoff")["sla_hours"]
+    slas = pd.read_csv(slas_csv).set_index("handoff")["sla_hours"]
     handed = pd.to_datetime(truth["handed_at"])
     picked = pd.to_datetime(truth["picked_up_at"].replace("", None))
     due = handed + pd.to_timedelta(truth["handoff"].map(slas), unit="h")
@@ -58,11 +60,13 @@ def mart_handoffs(db: Path) -> pd.DataFrame:
     return df
 
 
-def assert_same_instances(truth: pd.DataFrame, mart: pd.DataFrame) -> None:
+def assert_same_instances(
+    truth: pd.DataFrame, mart: pd.DataFrame, slas_csv: Path = PROJECT_DIR / "seeds" / "handoff_slas.csv"
+) -> None:
     """Same instances, keyed by (handoff, record id); an MQL not synced to the CRM has no record id
-    and is keyed by its MQL time instead."""
+    and is keyed by its MQL time instead. Statuses as the SLAs in ``slas_csv`` imply."""
     cols = ["handoff", "record_id", "handed_at", "picked_up_at", "is_complete", "missing_step", "status"]
-    truth = truth.assign(status=expected_status(truth))
+    truth = truth.assign(status=expected_status(truth, slas_csv))
 
     def keyed(df: pd.DataFrame) -> pd.DataFrame:
         return df[cols].assign(key=df["record_id"].where(df["record_id"] != "", "MQL@" + df["handed_at"]))
@@ -161,7 +165,9 @@ def test_weekly_summary_recomputed_from_truth(built_db: Path, small_extracts: Pa
     for column in counts:
         assert (merged[f"{column}_x"] == merged[f"{column}_y"]).all(), column
     shares = merged.dropna(subset=["within_sla_share_x"])
-    assert ((shares["within_sla_share_x"] - shares["within_sla_share_y"]).abs() < 1e-6).all()  # stored as float
+    assert (
+        (shares["within_sla_share_x"] - shares["within_sla_share_y"]).abs() < 1e-6
+    ).all()  # stored as float
     assert merged["within_sla_share_y"][merged["within_sla_share_x"].isna()].isna().all()
     assert merged["pending_count_x"].sum() > 0, "the as-of date should leave some handoffs pending"
     both = merged.dropna(subset=["median_hours_to_pickup_x"])

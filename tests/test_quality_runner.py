@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from revenue_warehouse.company import Company
+from revenue_warehouse.paths import PROJECT_DIR
 from revenue_warehouse.quality.config import load_config, validate_against
 from revenue_warehouse.quality.results import CheckFailed, raise_on_blocking, read_results
 from revenue_warehouse.quality.runner import run_checks
@@ -170,9 +171,13 @@ def make_handoff_db(
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema sales; create schema quality; create schema customer_success")
+        con.execute(  # the dbt seed: which departments each handoff is between
+            "create schema reference; create table reference.handoff_slas as select * from read_csv(?)",
+            [str(PROJECT_DIR / "seeds" / "handoff_slas.csv")],
+        )
         con.execute(
             "create table sales.fct_opportunities as select 'o' || i as opportunity_id, true as is_won, "
-            "false as is_deleted, 'New Business' as opportunity_type from range(?) t(i)",
+            "false as is_deleted, 'new_business' as deal_category from range(?) t(i)",
             [won_deals],
         )
         bad = ", ".join(f"'o{i}'" for i in leaking) or "''"

@@ -67,7 +67,9 @@ def test_four_department_handoffs_carry_the_extra_handoff(
     assert tuple(routes.loc["sdr_to_ae"]) == ("sales_development", "account_executives")
     assert tuple(routes.loc["sales_to_customer_success"]) == ("account_executives", "customer_success")
     # The handoffs that existed before keep exactly the truth's instances and outcomes.
-    assert_same_instances(truth_handoffs(small_extracts), mart[mart["handoff"] != "sdr_to_ae"])
+    assert_same_instances(
+        truth_handoffs(small_extracts), mart[mart["handoff"] != "sdr_to_ae"], CONFIG / "handoff_slas.csv"
+    )
 
 
 def test_sdr_to_ae_instances_equal_the_truth_persons(four_department_db: Path, small_extracts: Path) -> None:
@@ -83,7 +85,7 @@ def test_sdr_to_ae_instances_equal_the_truth_persons(four_department_db: Path, s
     })  # fmt: skip
     assert len(expected) > 20
     mart = mart_handoffs(four_department_db)
-    assert_same_instances(expected, mart[mart["handoff"] == "sdr_to_ae"])
+    assert_same_instances(expected, mart[mart["handoff"] == "sdr_to_ae"], CONFIG / "handoff_slas.csv")
     sla = float(pd.read_csv(CONFIG / "handoff_slas.csv").set_index("handoff").loc["sdr_to_ae", "sla_hours"])
     rows = mart[mart["handoff"] == "sdr_to_ae"]
     assert (rows["is_within_sla"] == (rows["hours_to_pickup"] <= sla)).all()

@@ -1,7 +1,8 @@
 """Write-audit-publish through the real ``refresh`` job (Dagster in process, real loads, real dbt,
-real GX asset checks, real DuckDB files): a broken handoff fails its blocking GX asset check with
+real GX asset checks, real DuckDB files): k leaking won deals above the floor are published with
+exactly those k records incomplete; under a stricter floor the blocking GX asset check fails with
 exactly the broken records, the run fails naming them, the publish asset does not run and the served
-file stays byte-identical; fixing the extracts makes the next run publish."""
+file stays byte-identical."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import AS_OF
-from wap_support import pick_won_deals, remove_cs_introductions
+from wap_support import checks_config_with_floor, pick_won_deals, remove_cs_introductions, served
 
 from revenue_warehouse.publish import current_generation
 
@@ -39,8 +40,8 @@ def check_row(db: Path, run_id: str, expectation: str) -> tuple:
         con.close()
 
 
-def test_refresh_job_blocks_a_broken_handoff_and_publishes_the_fixed_one(
-    small_extracts: Path, tmp_path: Path, serving: Path
+def test_refresh_job_publishes_a_leak_above_the_floor_and_blocks_one_below(
+    small_extracts: Path, tmp_path: Path, serving: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from orchestration.refresh import prepare_dbt_manifest, run_refresh
 
@@ -52,29 +53,35 @@ def test_refresh_job_blocks_a_broken_handoff_and_publishes_the_fixed_one(
     assert current_generation(serving) == first.run_id
     assert check_row(build, first.run_id, "won_deal_has_cs_introduction")[:3] == (True, "error", 0)
 
-    # Break the sales -> customer success handoff of K won deals in the extract files.
-    pristine = tmp_path / "pristine_tasks"
-    shutil.copytree(extracts / "salesforce" / "task", pristine)
+    # K won deals lose their CS introduction: published as a leak (above the shipped floor).
     broken = set(pick_won_deals(extracts, AS_OF, K))
     assert remove_cs_introductions(extracts, broken) >= K
-    before = serving.read_bytes()
     second = run_refresh(extracts, build)
-    assert not second.success
+    assert second.success, second.errors
+    assert current_generation(serving) == second.run_id
     success, severity, failing, samples = check_row(build, second.run_id, "won_deal_has_cs_introduction")
-    assert (success, severity, failing) == (False, "error", K)
+    assert (success, severity, failing) == (True, "error", K)
     assert set(samples) == broken
+    incomplete = served(
+        serving,
+        "select check_key from quality.qc_won_deal_has_cs_introduction where status = 'incomplete'",
+    )
+    assert {r for (r,) in incomplete} == broken
+
+    # Under a floor the break falls below, the blocking asset check fails: nothing published.
+    strict = checks_config_with_floor(
+        tmp_path, "sales_to_customer_success", "won_deal_has_cs_introduction", 0.95
+    )
+    monkeypatch.setenv("WAREHOUSE_CHECKS_CONFIG", str(strict))
+    before = serving.read_bytes()
+    third = run_refresh(extracts, build)
+    assert not third.success
+    success, severity, failing, samples = check_row(build, third.run_id, "won_deal_has_cs_introduction")
+    assert (success, severity, failing) == (False, "error", K)
     assert serving.read_bytes() == before  # nothing published
-    assert any("gx_sales_to_customer_success" in c for c in second.checks_failed)
-    message = "\n".join(second.errors)
-    assert "sales_to_customer_success" in message and "won_deal_has_cs_introduction" in message
+    assert any("gx_sales_to_customer_success" in c for c in third.checks_failed)
+    message = "\n".join(third.errors)
+    assert "handoff sales_to_customer_success: expectation won_deal_has_cs_introduction failed" in message
     assert f"{K} failing records" in message and sorted(broken)[0] in message
     # The other handoffs are unaffected.
-    assert check_row(build, second.run_id, "term_end_has_renewal_opportunity")[0]
-
-    # Fix the extracts: the next run publishes.
-    shutil.rmtree(extracts / "salesforce" / "task")
-    shutil.copytree(pristine, extracts / "salesforce" / "task")
-    third = run_refresh(extracts, build)
-    assert third.success, third.errors
-    assert current_generation(serving) == third.run_id
-    assert serving.read_bytes() != before
+    assert check_row(build, third.run_id, "term_end_has_renewal_opportunity")[0]

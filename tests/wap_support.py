@@ -71,6 +71,25 @@ def dbt_var(name: str) -> object:
     return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name]
 
 
+def checks_config_with_floor(directory: Path, suite: str, expectation: str, floor: float) -> Path:
+    """A copy of the shipped checks.yml with one expectation's floor changed."""
+    from revenue_warehouse.quality.config import DEFAULT_CONFIG
+
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    raw["suites"][suite][expectation]["floor"] = floor
+    path = directory / f"checks-{expectation}-{floor}.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def served(serving: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def pick_won_deals(extracts: Path, as_of: date, k: int) -> list[str]:
     """k won deals that every CS introduction check must consider (closed before the grace period)."""
     grace = int(dbt_var("quality_grace_days"))

@@ -1,6 +1,6 @@
 {#-
-    Handoff check sales_to_customer_success / deal_amount_matches_subscription: one row per won New
-    Business deal with a subscription: does the deal's annual amount (USD) match 12 x the
+    Handoff check sales_to_customer_success / deal_amount_matches_subscription: one row per won new-
+    business deal with a subscription: does the deal's annual amount (USD) match 12 x the
     subscription's first MRR within var('quality_amount_tolerance')? amount_gap =
     |amount - 12 x first MRR| / amount. Due once the deal closed var('quality_grace_days') days ago.
 -#}

@@ -1,6 +1,6 @@
 {#-
-    Handoff check sales_to_customer_success / won_deal_has_cs_introduction: one row per won New
-    Business deal (customer_success.fct_onboarding): was a CS introduction logged? Due once the
+    Handoff check sales_to_customer_success / won_deal_has_cs_introduction: one row per won new-
+    business deal (customer_success.fct_onboarding): was a CS introduction logged? Due once the
     handoff's SLA has run out (funnel.fct_handoffs status; seeds/handoff_slas.csv).
 -#}
 with

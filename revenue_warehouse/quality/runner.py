@@ -58,14 +58,19 @@ def data_context(con: duckdb.DuckDBPyConnection, as_of: date | None, company: Co
             "select max(extract_date) from audit.load_manifest where status <> 'failed'"
         ).fetchone()[0]
     raw_tables = {(s.removeprefix("raw_"), t) for s, t in relations if s.startswith("raw_")}
-    sla_targets = {}
+    sla_targets, handoff_departments = {}, {}
     if ("reference", "handoff_slas") in relations:
-        sla_targets = dict(con.execute("select handoff, target_share from reference.handoff_slas").fetchall())
+        rows = con.execute(
+            "select handoff, target_share, from_department, to_department from reference.handoff_slas"
+        ).fetchall()
+        sla_targets = {handoff: target for handoff, target, _, _ in rows}
+        handoff_departments = {handoff: (a, b) for handoff, _, a, b in rows}
     return {
         "as_of": as_of or date.today(),
         "raw_tables": raw_tables,
         "declared_systems": company.source_systems(),
         "sla_targets": sla_targets,
+        "handoff_departments": handoff_departments,
         "company": company,
     }
 
@@ -96,7 +101,9 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 def _fetch_frame(
     con: duckdb.DuckDBPyConnection, suite: Suite, frame: Frame, params: Params
 ) -> tuple[pd.DataFrame, FrameState]:
-    reason = params["company"].missing(frame.systems, frame.departments)
+    # the departments a handoff check needs are its handoff's (seeds/handoff_slas.csv)
+    departments = frame.departments or params.get("handoff_departments", {}).get(suite.handoff, ())
+    reason = params["company"].missing(frame.systems, tuple(departments))
     if reason:
         return pd.DataFrame(), FrameState("not_applicable", reason)
     try:

@@ -44,8 +44,9 @@ class Frame:
     ``total`` counts every record of the frame's input (decided or not) and ``upstream`` the records
     upstream that should have produced them: an input that is empty while its upstream is not (won
     deals exist, onboarding rows do not) is a data-integrity failure; a frame without rows to check
-    reports ``no_records``. ``systems`` and ``departments`` are what the check needs (company.yml):
-    without them it reports ``not_applicable``."""
+    reports ``no_records``. ``systems`` and ``departments`` are what the check needs (company.yml;
+    a handoff suite's frames need the handoff's two departments, seeds/handoff_slas.csv): without
+    them it reports ``not_applicable``."""
 
     name: str
     guards: str  # the model (schema.table) read, whose asset check runs this frame
@@ -110,7 +111,7 @@ def check_model_frame(
     model: str,
     *,
     systems: tuple[str, ...],
-    departments: tuple[str, ...],
+    departments: tuple[str, ...] = (),
     upstream: Callable[[Params], str] | None = None,
 ) -> Frame:
     """The frame of a handoff check model ``quality.<model>``: its decided records (``is_decided``:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from revenue_warehouse.quality.spec import Params, Suite, check_model_frame, met_at_least
 
 HANDOFF = "customer_success_to_renewal"
-NEEDS = {"systems": ("crm", "billing"), "departments": ("customer_success", "renewal")}
+NEEDS = {"systems": ("crm", "billing")}
 
 
 def _subscriptions(params: Params) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from revenue_warehouse.quality.spec import Params, Suite, check_model_frame, met_at_least
 
 HANDOFF = "marketing_to_sales"
-NEEDS = {"systems": ("marketing", "crm"), "departments": ("marketing", "sales")}
+NEEDS = {"systems": ("marketing", "crm")}
 
 
 def min_share(params: Params) -> float:

@@ -9,9 +9,9 @@ from revenue_warehouse.quality.spec import Params, Suite, check_model_frame, met
 
 HANDOFF = "sales_to_customer_success"
 # The won deals that start a customer-success handoff, in sales.fct_opportunities.
-WON_NEW_BUSINESS = "is_won and not is_deleted and opportunity_type = 'New Business'"
-CRM = {"systems": ("crm",), "departments": ("sales", "customer_success")}
-CRM_AND_BILLING = {"systems": ("crm", "billing"), "departments": ("sales", "customer_success")}
+WON_NEW_BUSINESS = "is_won and not is_deleted and deal_category = 'new_business'"
+CRM = {"systems": ("crm",)}
+CRM_AND_BILLING = {"systems": ("crm", "billing")}
 
 
 def _won_deals(params: Params) -> str:
