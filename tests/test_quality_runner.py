@@ -5,6 +5,7 @@ under a non-empty upstream."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,8 +107,12 @@ def test_load_completeness_counts_exactly_the_broken_records(tmp_path: Path) -> 
     assert stored["raw_ids_reach_staging"].failing_record_count == 3
     assert stored["file_rows_accounted"].threshold == "unaccounted_rows = 0"
     assert stored["file_loaded"].gx_expectation == "expect_column_values_to_be_in_set"
-    # GX Data Docs HTML is written for people to browse.
-    assert (tmp_path / "docs" / "load_completeness" / "index.html").exists()
+    # GX Data Docs HTML is written for people to browse, and its index keeps every run's validations.
+    index = tmp_path / "docs" / "load_completeness" / "index.html"
+    assert index.exists() and "run-1" in index.read_text()
+    run_checks(db, "run-7", ["load_completeness"], docs_dir=tmp_path / "docs", company=MARKETING_ONLY)
+    pages = set(re.findall(r"validations/load_completeness/(\w+)/(run-\d)/", index.read_text()))
+    assert pages == {(f, r) for f in ("systems", "files", "raw_to_staging") for r in ("run-1", "run-7")}
 
 
 def test_load_completeness_passes_on_complete_data(tmp_path: Path) -> None:

@@ -151,10 +151,26 @@ def fetch_frames(
 
 
 def _gx_context(docs_dir: Path | None) -> Any:
+    """An ephemeral GX context. With Data Docs, validation results are kept as JSON under
+    ``<docs_dir>/.validation_results`` so the site's index lists every run's validations, not only the
+    latest (GX drops pages whose result is not in its store)."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+    if docs_dir is not None:
+        config.stores[config.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir / ".validation_results"),
+            },
+        }
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
         site = {
@@ -272,6 +288,7 @@ def validate(
     are not applicable, have no records or an empty input get their result without GX."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
+    from great_expectations.core.run_identifier import RunIdentifier
 
     context = _gx_context(docs_dir)
     source = context.data_sources.add_pandas("duckdb_frames")
@@ -311,7 +328,7 @@ def validate(
                     result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [frame.key]},
                 )
             )
-            run = checkpoint.run(batch_parameters={"dataframe": df})
+            run = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=run_id))
             by_name = {e.name: e for e in frame.expectations}
             for validation in run.run_results.values():
                 for gx_result in validation.results:
