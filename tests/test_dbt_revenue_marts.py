@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from test_handoffs import expected_status
 
 from revenue_warehouse.paths import PROJECT_DIR
 
@@ -127,12 +128,15 @@ def test_handoff_sla_attainment_by_month_recomputed_from_truth(built_db: Path, s
     handed = pd.to_datetime(handoffs["handed_at"])
     picked = pd.to_datetime(handoffs["picked_up_at"].replace("", None))
     hours = (picked - handed).dt.total_seconds() / 3600
+    status = expected_status(handoffs)  # from the truth's times, the SLAs and the as-of date
     frame = pd.DataFrame(
         {
             "handoff": handoffs["handoff"],
             "handed_month": handed.dt.strftime("%Y-%m-01"),
             "within": hours <= handoffs["handoff"].map(slas["sla_hours"]),
-            "incomplete": handoffs["is_complete"] == "false",
+            "incomplete": status == "incomplete",
+            "met": status == "met",
+            "decided": status != "pending",
         }
     )
     expected = (
@@ -141,21 +145,30 @@ def test_handoff_sla_attainment_by_month_recomputed_from_truth(built_db: Path, s
             handed_count=("handoff", "size"),
             within_sla_count=("within", "sum"),
             incomplete_count=("incomplete", "sum"),
+            met_count=("met", "sum"),
+            decided_count=("decided", "sum"),
         )
         .reset_index()
     )
-    expected["sla_attainment"] = expected["within_sla_count"] / expected["handed_count"]
+    expected["sla_attainment"] = expected["met_count"] / expected["decided_count"].where(
+        expected["decided_count"] > 0
+    )
     expected["meets_target"] = expected["sla_attainment"] >= expected["handoff"].map(slas["target_share"])
     got = mart(
         built_db,
         """select handoff, strftime(handed_month, '%Y-%m-%d') as handed_month, handed_count, within_sla_count,
-                  incomplete_count, sla_attainment, meets_target from funnel.fct_handoff_sla_monthly""",
+                  incomplete_count, met_count, decided_count, sla_attainment, meets_target
+           from funnel.fct_handoff_sla_monthly""",
     )
     merged = expected.merge(got, on=["handoff", "handed_month"], how="outer", indicator=True)
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head(10).to_string()
-    for column in ("handed_count", "within_sla_count", "incomplete_count", "meets_target"):
+    for column in ("handed_count", "within_sla_count", "incomplete_count", "met_count", "decided_count"):
         assert (merged[f"{column}_x"] == merged[f"{column}_y"]).all(), column
-    assert ((merged["sla_attainment_x"] - merged["sla_attainment_y"]).abs() < 1e-12).all()
+    decided = merged["decided_count_x"] > 0
+    assert (merged["meets_target_x"][decided] == merged["meets_target_y"][decided]).all()
+    assert merged["meets_target_y"][~decided].isna().all()
+    assert ((merged["sla_attainment_x"][decided] - merged["sla_attainment_y"][decided]).abs() < 1e-12).all()
+    assert merged["sla_attainment_y"][~decided].isna().all()
     assert merged["meets_target_x"].any() and not merged["meets_target_x"].all()
 
 

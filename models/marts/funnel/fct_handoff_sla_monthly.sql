@@ -1,6 +1,7 @@
 {#-
     Per handoff and calendar month handed over (docs/metrics.md#handoff-sla-monthly): the monthly view
-    of fct_handoff_summary's weekly SLA attainment, from the same fct_handoffs rows and definitions.
+    of fct_handoff_summary's weekly SLA attainment, from the same fct_handoffs rows and definitions:
+    counts by status, and attainment over decided instances only (met / decided).
 -#}
 with
 
@@ -19,7 +20,11 @@ monthly as (
         cast(count(*) as {{ dbt.type_bigint() }}) as handed_count,
         cast(sum(case when picked_up_at is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as picked_up_count,
         cast(sum(case when is_within_sla then 1 else 0 end) as {{ dbt.type_bigint() }}) as within_sla_count,
-        cast(sum(case when not is_complete then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count
+        cast(sum(case when status = 'pending' then 1 else 0 end) as {{ dbt.type_bigint() }}) as pending_count,
+        cast(sum(case when status = 'met' then 1 else 0 end) as {{ dbt.type_bigint() }}) as met_count,
+        cast(sum(case when status = 'breached' then 1 else 0 end) as {{ dbt.type_bigint() }}) as breached_count,
+        cast(sum(case when status = 'incomplete' then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count,
+        cast(sum(case when is_decided then 1 else 0 end) as {{ dbt.type_bigint() }}) as decided_count
     from handoffs
     group by 1, 2
 ),
@@ -34,11 +39,15 @@ final as (
         monthly.handed_count,
         monthly.picked_up_count,
         monthly.within_sla_count,
+        monthly.pending_count,
+        monthly.met_count,
+        monthly.breached_count,
         monthly.incomplete_count,
+        monthly.decided_count,
         handoff_definitions.sla_hours,
         handoff_definitions.target_share,
-        cast(monthly.within_sla_count as {{ type_double() }}) / monthly.handed_count as sla_attainment,
-        cast(monthly.within_sla_count as {{ type_double() }}) / monthly.handed_count >= handoff_definitions.target_share
+        cast(monthly.met_count as {{ type_double() }}) / nullif(monthly.decided_count, 0) as sla_attainment,
+        cast(monthly.met_count as {{ type_double() }}) / nullif(monthly.decided_count, 0) >= handoff_definitions.target_share
             as meets_target
     from monthly
     inner join handoff_definitions
