@@ -33,11 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def print_results(results: Sequence) -> None:
+    labels = {"not_applicable": "N/A", "no_records": "NONE"}
     for r in results:
-        status = "PASS" if r.success else ("FAIL" if r.severity == "error" else "WARN")
-        print(
-            f"  {status:4} {r.suite}.{r.expectation}: {r.failing_record_count} failing, observed {r.observed_value}"
+        status = labels.get(r.status) or (
+            "PASS" if r.success else ("FAIL" if r.severity == "error" else "WARN")
         )
+        detail = (
+            r.reason or f"{r.failing_record_count} failing of {r.element_count}, observed {r.observed_value}"
+        )
+        print(f"  {status:4} {r.suite}.{r.expectation}: {detail}")
 
 
 def handle(args: argparse.Namespace) -> int:
