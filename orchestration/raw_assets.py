@@ -10,7 +10,7 @@ from orchestration.partitions import EXTRACT_DATES
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt
 from revenue_warehouse.contract import SYSTEMS, Table, tables_for
-from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts
+from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts, version_conflicts
 
 IDENTITY_CHECK = "accounting_identity"
 # transient failures (a lock held by a reader, a file still being written) are retried; bad data is not
@@ -123,6 +123,13 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
                     failed_tables.append(t)
                 else:
                     metadata = {**_metadata(t, files, total), "extract_dates": dg.MetadataValue.text(span)}
+                    conflicts, sample = version_conflicts(con, t)
+                    metadata["version_conflicts"] = conflicts
+                    if conflicts:
+                        context.log.warning(
+                            f"{t.qualified_name}: {conflicts} record(s) have different versions with the same "
+                            f"sync time; staging keeps the later extract date, then the later row (e.g. {sample[:3]})"
+                        )
                     yield dg.MaterializeResult(asset_key=asset_key(t), metadata=metadata)
                 checked, violations = accounting_violations(con, t, dates)
                 yield dg.AssetCheckResult(

@@ -11,7 +11,7 @@ import pytest
 from test_loader_support import sample_rows, write_extract
 
 from revenue_warehouse.contract import get_table
-from revenue_warehouse.loader import FAILED, load_extracts
+from revenue_warehouse.loader import FAILED, load_extracts, version_conflicts
 
 DAY = date(2023, 1, 1)
 COLUMNS = ["id", "_fivetran_synced", "name", "type", "amount", "close_date", "created_date"]
@@ -119,3 +119,19 @@ def test_dangling_symlink_is_a_failed_file(tmp_path: Path) -> None:
     assert "symbolic link" in failed.error and "gone.csv" in failed.error
     assert get_table("salesforce", "account")  # the other file loaded
     assert [f.rows_loaded for f in summary.files if not f.failed] == [3]
+
+
+def test_two_versions_with_the_same_sync_time_are_counted_as_a_conflict(tmp_path: Path) -> None:
+    extracts = tmp_path / "extracts"
+    rows = sample_rows("salesforce", "account", 4)
+    same_time = dict(rows[1], name="Other name")  # account id-1 again, same _fivetran_synced, new value
+    duplicate = dict(rows[2])  # an exact duplicate is not a conflict
+    later = dict(
+        rows[3], name="Renamed", _fivetran_synced="2024-02-01 00:00:00"
+    )  # a newer version is not either
+    write_extract(extracts, "salesforce", "account", DAY, [*rows, same_time, duplicate, later])
+    db = tmp_path / "b.duckdb"
+    load_extracts(db, extracts)
+    with duckdb.connect(str(db), read_only=True) as con:
+        count, sample = version_conflicts(con, get_table("salesforce", "account"))
+    assert count == 1 and len(sample) == 1 and rows[1]["id"] in sample[0]

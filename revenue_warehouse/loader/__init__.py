@@ -1,7 +1,12 @@
 """Pure loading logic (no Dagster): extract files -> ``raw_<system>.<table>`` + ``audit`` tables."""
 
 from revenue_warehouse.loader.api import connect, load_extracts, load_file
-from revenue_warehouse.loader.audit import accounting_violations, latest_loaded_date, pending_dates
+from revenue_warehouse.loader.audit import (
+    accounting_violations,
+    latest_loaded_date,
+    pending_dates,
+    version_conflicts,
+)
 from revenue_warehouse.loader.discovery import discover, extract_dates
 from revenue_warehouse.loader.models import (
     FAILED,
@@ -35,4 +40,5 @@ __all__ = [
     "latest_loaded_date",
     "load_file",
     "pending_dates",
+    "version_conflicts",
 ]

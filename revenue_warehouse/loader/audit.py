@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.contract import Table
-from revenue_warehouse.loader.discovery import discover
+from revenue_warehouse.loader.discovery import discover, ident
 from revenue_warehouse.loader.schema import raw_name
 
 LATEST_MANIFEST = """
@@ -93,3 +93,28 @@ def latest_loaded_date(con: duckdb.DuckDBPyConnection) -> date | None:
     return con.execute(
         "SELECT max(extract_date) FROM audit.load_manifest WHERE status <> 'failed'"
     ).fetchone()[0]
+
+
+def version_conflicts(
+    con: duckdb.DuckDBPyConnection, table: Table, sample: int = 10
+) -> tuple[int, list[str]]:
+    """Records of ``table`` with two or more different versions at their latest sync time: staging
+    keeps one deterministically (the later extract date, then the later row), and this counts how
+    often that choice was between different values. Returns (conflicting keys, a sample of keys)."""
+    synced = table.synced_column
+    if not synced or synced not in table.column_names or not _exists(con, f"raw_{table.system}", table.name):
+        return 0, []
+    key = ", ".join(ident(c) for c in table.primary_key)
+    values = ", ".join(f"{ident(c)} := {ident(c)}" for c in table.column_names if c != synced)
+    rows = con.execute(
+        f"""WITH latest AS (
+              SELECT {key}, md5(CAST(struct_pack({values}) AS VARCHAR)) AS version
+              FROM {raw_name(table)}
+              QUALIFY {ident(synced)} = max({ident(synced)}) OVER (PARTITION BY {key})
+            ),
+            conflicts AS (
+              SELECT CAST(struct_pack({key}) AS VARCHAR) AS k FROM latest GROUP BY ALL HAVING count(DISTINCT version) > 1
+            )
+            SELECT (SELECT count(*) FROM conflicts), (SELECT list(k ORDER BY k)[1:{int(sample)}] FROM conflicts)"""
+    ).fetchone()
+    return int(rows[0]), list(rows[1] or [])
