@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.dbt_events import in_topological_order
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.as_of import resolve_as_of
+from revenue_warehouse.build_db import run_lock
 from revenue_warehouse.dbt import dbt_executable
 from revenue_warehouse.loader import latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
@@ -47,7 +48,12 @@ def manifest_path() -> Path:
 def warehouse_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator:
-    """``dbt build`` with ``as_of_date`` = the last extract date loaded."""
+    """``dbt build`` with ``as_of_date`` = the last extract date loaded, under the run lock."""
+    with run_lock(warehouse.db_path()):
+        yield from _build(context, dbt, warehouse)
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator:
     with warehouse.connect() as con:
         as_of = resolve_as_of(con, context.run.run_id, latest_loaded_date(con))
     for warning in as_of.warnings:

@@ -8,7 +8,7 @@ import dagster as dg
 
 from orchestration.partitions import EXTRACT_DATES
 from orchestration.resources import WarehouseResource
-from revenue_warehouse.build_db import BuildCorrupt
+from revenue_warehouse.build_db import BuildCorrupt, run_lock
 from revenue_warehouse.contract import SYSTEMS, Table, tables_for
 from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts, version_conflicts
 
@@ -98,13 +98,14 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
         )
         context.log.info(f"loading {system}: {span}")
         try:
-            summary = load_extracts(
-                warehouse.db_path(),
-                warehouse.extracts_path(),
-                dates=dates,
-                systems=[system],
-                run_id=context.run.run_id,
-            )
+            with run_lock(warehouse.db_path()):  # re-entered when `warehouse run` holds it
+                summary = load_extracts(
+                    warehouse.db_path(),
+                    warehouse.extracts_path(),
+                    dates=dates,
+                    systems=[system],
+                    run_id=context.run.run_id,
+                )
         except BuildCorrupt as exc:  # retrying cannot help (a lock is retried by RETRY)
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
         for path in summary.unknown_paths:

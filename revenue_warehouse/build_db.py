@@ -2,8 +2,9 @@
 corrupt file, and both become one-line errors saying what to do (never a retry loop on corruption).
 
 The run lock (``run_lock``) is ``<build file>.lock`` beside the build file: every ``warehouse``
-command that writes or reads the build file takes it before anything else, so two runs never race on
-the build file or dbt's ``target/``. It holds the pid of the run that has it.
+command that writes or reads the build file takes it before anything else, and so do the Dagster
+raw load and dbt assets, so two runs never race on the build file or dbt's ``target/``. It holds the
+pid of the run that has it.
 """
 
 from __future__ import annotations
@@ -86,10 +87,22 @@ def lock_path(build_db: Path | str) -> Path:
     return build.with_name(build.name + ".lock")
 
 
+_HELD: dict[Path, int] = {}  # locks this process holds, with their depth (the lock is re-entrant)
+
+
 @contextmanager
 def run_lock(build_db: Path | str) -> Iterator[Path]:
-    """Hold the build file's run lock, or raise ``BuildLocked`` naming the run (pid) that holds it."""
+    """Hold the build file's run lock, or raise ``BuildLocked`` naming the run (pid) that holds it.
+    Re-entrant within a process: ``warehouse run`` holds it while the in-process Dagster job's
+    assets take it again (a run launched by the Dagster daemon takes it in its assets)."""
     path = lock_path(build_db)
+    if path in _HELD:
+        _HELD[path] += 1
+        try:
+            yield path
+        finally:
+            _HELD[path] -= 1
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -103,9 +116,11 @@ def run_lock(build_db: Path | str) -> Iterator[Path]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD[path] = 1
         try:
             yield path
         finally:
+            del _HELD[path]
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

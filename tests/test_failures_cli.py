@@ -155,3 +155,27 @@ def test_a_full_disk_is_one_clear_line(env: dict[str, str], tmp_path: Path) -> N
     env = {**env, "WAREHOUSE_BUILD_DB": str(small / "build.duckdb")}
     proc = warehouse_on_tmpfs(small, "size=512k", "load", env=env)
     assert_one_line(proc, "no space left", str(small), "free space")
+
+
+def test_the_run_lock_is_re_entrant_in_its_process_and_exclusive_across_processes(tmp_path: Path) -> None:
+    build = tmp_path / "build.duckdb"
+    probe = [
+        sys.executable,
+        "-c",
+        "import sys\nfrom revenue_warehouse.build_db import BuildLocked, run_lock\n"
+        f"try:\n    with run_lock({str(build)!r}): print('free')\nexcept BuildLocked as e: print(e)",
+    ]
+    with (
+        run_lock(build),
+        run_lock(build),
+    ):  # `warehouse run` holds it, its in-process job's assets take it again
+        pass
+    with run_lock(build):
+        with run_lock(build):
+            pass
+        held = subprocess.run(probe, capture_output=True, text=True).stdout.strip()
+        assert (
+            held
+            == f"another run (pid {os.getpid()}) is using {build}: wait for it to finish (or stop it) and run again"
+        )
+    assert subprocess.run(probe, capture_output=True, text=True).stdout.strip() == "free"
