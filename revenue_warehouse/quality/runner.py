@@ -16,6 +16,7 @@ import pandas as pd
 
 from revenue_warehouse.build_db import BuildLocked, open_build
 from revenue_warehouse.company import Company, load_company
+from revenue_warehouse.loader.audit import latest_loaded_date
 from revenue_warehouse.paths import data_dir
 from revenue_warehouse.quality.config import QualityConfig, load_config, validate_against
 from revenue_warehouse.quality.results import CheckResult, write_results
@@ -53,10 +54,8 @@ def data_context(con: duckdb.DuckDBPyConnection, as_of: date | None, company: Co
     """What the frames' SQL needs besides thresholds: the as-of date, the raw tables present, the
     systems the company declares and the handoffs' SLA targets."""
     relations = _relations(con)
-    if as_of is None and ("audit", "load_manifest") in relations:
-        as_of = con.execute(
-            "select max(extract_date) from audit.load_manifest where status <> 'failed'"
-        ).fetchone()[0]
+    if as_of is None:  # the warehouse's as-of date: the last extract date loaded (revenue_warehouse/as_of.py)
+        as_of = latest_loaded_date(con)
     raw_tables = {(s.removeprefix("raw_"), t) for s, t in relations if s.startswith("raw_")}
     sla_targets, handoff_departments = {}, {}
     if ("reference", "handoff_slas") in relations:
