@@ -18,15 +18,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 
 def _physical_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, line without its line end) for every physical line."""
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
-            yield number, line.rstrip(b"\n").rstrip(b"\r")
+            line = line[:-1] if line.endswith(b"\n") else line
+            yield number, line[:-1] if line.endswith(b"\r") else line
 
 
 QUOTE = ord('"')
+NEWLINE, CR = ord("\n"), ord("\r")
 
 
 def _groups(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
@@ -77,18 +81,27 @@ def header_bytes(path: Path) -> bytes:
 
 def _plain_count(path: Path) -> int | None:
     """Non-blank lines (header included) when no line has an odd number of quotes, else ``None``:
-    then every line is one record and the per-line walk of ``_groups`` is not needed."""
-    count, rest = 0, b""
+    then every line is one record and the per-line walk of ``_groups`` is not needed. Vectorised:
+    the quotes of a block before each of its line ends, plus the parity carried from earlier blocks."""
+    lines, parity, tail = 0, 0, b"\n"  # as if the file started right after a line end
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            if any(line.count(b'"') & 1 for line in lines):
+            data = np.frombuffer(tail + block, dtype=np.uint8)
+            ends = np.flatnonzero(data == NEWLINE)
+            ends = ends[ends >= len(tail)]
+            quoted = np.flatnonzero(data == QUOTE)
+            quoted = quoted[quoted >= len(tail)]
+            if ((np.searchsorted(quoted, ends) + parity) & 1).any():
                 return None
-            count += len(lines) - lines.count(b"") - lines.count(b"\r")
-    if rest.count(b'"') & 1:
+            before = data[ends - 1]
+            blank = (before == NEWLINE) | ((before == CR) & (data[ends - 2] == NEWLINE))
+            lines += len(ends) - int(np.count_nonzero(blank))
+            parity = (parity + len(quoted)) & 1
+            tail = (tail + block)[-2:]
+    if parity:
         return None
-    return count + (1 if rest not in (b"", b"\r") else 0)
+    unterminated = tail[-1:] != b"\n" and tail != b"\n\r"  # a last line without a line end
+    return lines + int(unterminated)
 
 
 def count_records(path: Path) -> int:
