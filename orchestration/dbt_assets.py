@@ -2,7 +2,6 @@
 shown as asset checks, sources mapped onto the raw load assets so lineage is connected."""
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -58,9 +57,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         as_of = resolve_as_of(con, context.run.run_id, latest_loaded_date(con))
     for warning in as_of.warnings:
         context.log.warning(f"as-of date: {warning}")
-    # dbt's profile reads the build database from the environment (profiles.yml); point it at ours
-    os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.db_path())
-    dbt_vars = {"as_of_date": as_of.value.isoformat()}
+    # the profile (profiles.yml) takes the build database from the var build_db
+    dbt_vars = {"build_db": str(warehouse.db_path()), "as_of_date": as_of.value.isoformat()}
     context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:

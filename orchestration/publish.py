@@ -8,7 +8,6 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from orchestration.quality import guarded_asset_keys
-from revenue_warehouse.paths import serving_db_path
 from revenue_warehouse.publish import PUBLISHED_SCHEMAS
 
 PUBLISH_ASSET_KEY = dg.AssetKey(["serving", "warehouse"])
@@ -40,7 +39,8 @@ def publish_asset(upstream: Sequence[dg.AssetsDefinition] = ()) -> dg.AssetsDefi
 
         build_db = str(context.resources.warehouse.db_path())
         assert_publishable(build_db, context.run.run_id)
-        result = publish(build_db, serving_db_path(), generation=context.run.run_id)
+        serving_db = context.resources.warehouse.serving_path()
+        result = publish(build_db, serving_db, generation=context.run.run_id)
         context.log.info(f"published {len(result.row_counts)} tables to {result.serving_path}")
         return dg.MaterializeResult(
             metadata={

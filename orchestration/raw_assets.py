@@ -6,7 +6,6 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.partitions import EXTRACT_DATES
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
 from revenue_warehouse.contract import SYSTEMS, Table, tables_for
@@ -54,7 +53,7 @@ def _dates(context: dg.AssetExecutionContext, config: LoadConfig) -> list[date] 
     return None if config.all_extract_dates else [date.fromisoformat(k) for k in context.partition_keys]
 
 
-def build_system_asset(system: str) -> dg.AssetsDefinition:
+def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     tables = tables_for(system)
     specs = [
         dg.AssetSpec(
@@ -80,7 +79,7 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
         name=f"load_{system}",
         specs=specs,
         check_specs=checks,
-        partitions_def=EXTRACT_DATES,
+        partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         retry_policy=RETRY,
         can_subset=True,
@@ -154,4 +153,6 @@ def build_system_asset(system: str) -> dg.AssetsDefinition:
     return _load
 
 
-RAW_ASSETS = [build_system_asset(system) for system in SYSTEMS]
+def build_raw_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """One load multi-asset per source system, partitioned by extract date."""
+    return [build_system_asset(system, partitions) for system in SYSTEMS]

@@ -3,7 +3,6 @@ and summarise it. Used by ``warehouse run`` and the end-to-end tests."""
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ import duckdb
 from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.dbt import run_dbt
 from revenue_warehouse.loader import extract_dates
+from revenue_warehouse.settings import get_settings
 
 
 @dataclass
@@ -46,21 +46,20 @@ def run_refresh(
     job_name: str = "refresh",
     one_partition: bool = True,
 ) -> RefreshSummary:
-    """Import the code location with paths pointing at ``extracts_dir`` / ``db_path`` and run ``job_name``
+    """Build the code location over ``extracts_dir`` / ``db_path`` (the settings otherwise) and run ``job_name``
     for every extract date present, in one run: by default as the last date's partition with the loads
     told to take every date present (few Dagster events); ``one_partition=False`` runs a single-run
     backfill over the whole range instead (one materialization event per partition and table)."""
     dates = extract_dates(extracts_dir)
     if not dates:
         raise FileNotFoundError(f"no extract files under {extracts_dir}")
-    os.environ["WAREHOUSE_EXTRACTS_DIR"] = str(extracts_dir)
-    os.environ["WAREHOUSE_BUILD_DB"] = str(db_path)
-    # partitions must cover the extracts: start them at the first extract date unless configured
-    os.environ.setdefault("WAREHOUSE_START_DATE", dates[0].isoformat())
-    from orchestration.definitions import defs
-    from orchestration.partitions import EXTRACT_DATES, range_tags
+    from orchestration.location import build_definitions
+    from orchestration.partitions import range_tags
 
-    keys = set(EXTRACT_DATES.get_partition_keys())
+    settings = get_settings().replace(extracts_dir=extracts_dir, build_db=db_path)
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(job_name)
+    keys = set(job.partitions_def.get_partition_keys())
     first, last = dates[0].isoformat(), dates[-1].isoformat()
     needed = [last] if one_partition else [first, last]
     if any(k not in keys for k in needed):
@@ -72,7 +71,6 @@ def run_refresh(
         run: dict = {"partition_key": last, "run_config": config}
     else:
         run = {"tags": range_tags(first, last)}
-    job = defs.resolve_job_def(job_name)
     result = job.execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, **run
     )

@@ -1,36 +1,33 @@
-"""Where things live. Every path can be overridden by an environment variable."""
+"""Where things live: shortcuts to the path fields of ``revenue_warehouse.settings`` (which names the
+environment variable that overrides each one)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from revenue_warehouse.settings import PROJECT_DIR, get_settings
 
-
-def _env_path(var: str, default: Path) -> Path:
-    value = os.environ.get(var)
-    return Path(value).expanduser().resolve() if value else default
+__all__ = ["PROJECT_DIR", "build_db_path", "data_dir", "extracts_dir", "serving_db_path", "shared_dir"]
 
 
 def data_dir() -> Path:
-    return _env_path("WAREHOUSE_DATA_DIR", PROJECT_DIR / "data")
+    return get_settings().data_dir
 
 
 def extracts_dir() -> Path:
-    return _env_path("WAREHOUSE_EXTRACTS_DIR", data_dir() / "extracts")
+    return get_settings().extracts_dir
 
 
 def build_db_path() -> Path:
     """The build database: raw, staging, intermediate and marts are built here."""
-    return _env_path("WAREHOUSE_BUILD_DB", data_dir() / "warehouse" / "build.duckdb")
+    return get_settings().build_db
 
 
 def serving_db_path() -> Path:
     """The published, read-only serving database that dashboards and analysts open."""
-    return _env_path("WAREHOUSE_SERVING_DB", data_dir() / "warehouse" / "serving.duckdb")
+    return get_settings().serving_db
 
 
 def shared_dir() -> Path:
-    """``../shared`` beside the project (read-only fixtures)."""
-    return _env_path("WAREHOUSE_SHARED_DIR", PROJECT_DIR.parent / "shared")
+    """``../shared`` beside the project (optional reference fixtures)."""
+    return get_settings().shared_dir

@@ -20,6 +20,7 @@ import yaml
 
 from revenue_warehouse.contract import TABLES
 from revenue_warehouse.paths import PROJECT_DIR
+from revenue_warehouse.settings import get_settings
 
 SALT_ENV = "WAREHOUSE_PII_SALT"
 SALT_FILE = "pii_salt"
@@ -53,7 +54,7 @@ def salt_path(build_db: Path | str) -> Path:
 
 def pii_salt(build_db: Path | str) -> str:
     """The salt of the personal-data hashes (see the module docstring)."""
-    configured = os.environ.get(SALT_ENV)
+    configured = get_settings().pii_salt  # WAREHOUSE_PII_SALT
     if configured:
         return configured
     path = salt_path(build_db)

@@ -4,6 +4,7 @@ real dbt. Session scoped: generated and built once, copied where a test needs to
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -76,3 +77,13 @@ def served_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             os.environ["WAREHOUSE_DBT_MANIFEST"] = previous
     return serving
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Settings are read once per process; a test that changes the environment gets them read anew."""
+    from revenue_warehouse.settings import reset_settings
+
+    reset_settings()
+    yield
+    reset_settings()

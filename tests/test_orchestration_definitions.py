@@ -57,7 +57,6 @@ def test_schedule_requests_yesterdays_partition(defs: dg.Definitions) -> None:
 
 
 def test_sensor_requests_new_extract_dates_once(defs: dg.Definitions, tmp_path: Path) -> None:
-    from orchestration.jobs import new_extracts_sensor
     from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
     from orchestration.resources import WarehouseResource
 
@@ -65,6 +64,7 @@ def test_sensor_requests_new_extract_dates_once(defs: dg.Definitions, tmp_path: 
     for day in (date(2023, 2, 1), date(2023, 2, 3)):
         write_extract(extracts, "stripe", "invoice", day, sample_rows("stripe", "invoice", 2))
     resources = {"warehouse": WarehouseResource(database=str(db), extracts_dir=str(extracts))}
+    new_extracts_sensor = defs.resolve_sensor_def("new_extracts_sensor")
 
     def tick() -> list[dg.RunRequest]:
         result = new_extracts_sensor(dg.build_sensor_context(resources=resources))

@@ -10,12 +10,13 @@ import duckdb
 import pytest
 from test_loader_support import csv_text, rows_in_csv, sample_rows, write_extract
 
-from orchestration.partitions import range_tags
-from orchestration.raw_assets import IDENTITY_CHECK, RAW_ASSETS
+from orchestration.partitions import extract_partitions, range_tags
+from orchestration.raw_assets import IDENTITY_CHECK, build_raw_assets
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.contract import TABLES
 
 DATES = [date(2023, 1, 1), date(2023, 1, 2), date(2023, 1, 3)]
+RAW_ASSETS = build_raw_assets(extract_partitions(DATES[0]))
 
 
 @pytest.fixture

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-DEFAULT_CONFIG = Path(__file__).with_name("checks.yml")
+from revenue_warehouse.settings import DEFAULT_CHECKS_CONFIG, get_settings
+
+DEFAULT_CONFIG = DEFAULT_CHECKS_CONFIG
 SEVERITIES = ("error", "warn")
 # integrity: broken data (a missing feed, lost rows, lost ids): any failing record fails the check.
 # handoff: completeness of a handoff, measured per record and published; with severity error it
@@ -47,8 +48,7 @@ class QualityConfig:
 
 
 def config_path() -> Path:
-    value = os.environ.get("WAREHOUSE_CHECKS_CONFIG")
-    return Path(value).expanduser().resolve() if value else DEFAULT_CONFIG
+    return get_settings().checks_config
 
 
 def load_config(path: Path | str | None = None) -> QualityConfig:

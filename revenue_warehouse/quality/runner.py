@@ -3,7 +3,6 @@ write ``audit.check_results`` and the Data Docs HTML."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,18 +16,17 @@ import pandas as pd
 from revenue_warehouse.build_db import BuildLocked, open_build
 from revenue_warehouse.company import Company, load_company
 from revenue_warehouse.loader.audit import latest_loaded_date
-from revenue_warehouse.paths import data_dir
 from revenue_warehouse.quality.config import QualityConfig, load_config, validate_against
 from revenue_warehouse.quality.results import CheckResult, write_results
 from revenue_warehouse.quality.spec import Expectation, Frame, Params, Suite
 from revenue_warehouse.quality.suites import SUITES
+from revenue_warehouse.settings import get_settings
 
 LOCK_WAIT_SECONDS = 120.0
 
 
 def data_docs_dir() -> Path:
-    value = os.environ.get("WAREHOUSE_DATA_DOCS_DIR")
-    return Path(value).expanduser().resolve() if value else data_dir() / "quality" / "data_docs"
+    return get_settings().data_docs_dir
 
 
 def connect(db_path: Path | str, read_only: bool) -> duckdb.DuckDBPyConnection:

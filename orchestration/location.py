@@ -1,0 +1,41 @@
+"""The Dagster code location's ``Definitions``, built from the settings (``revenue_warehouse.settings``)
+by ``build_definitions`` (``orchestration.definitions`` holds the one the UI loads).
+
+To add steps to the refresh job (e.g. Great Expectations checks, the publish step), add your assets
+and asset checks in ``build_definitions``: the ``refresh`` job selects every asset, so they run after
+the dbt models they depend on."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.dbt_assets import DBT_ASSETS, dbt_resource
+from orchestration.jobs import build_jobs
+from orchestration.partitions import extract_partitions, first_partition_date
+from orchestration.publish import publish_asset
+from orchestration.quality import gx_asset_checks
+from orchestration.raw_assets import build_raw_assets
+from orchestration.resources import WarehouseResource
+from revenue_warehouse.settings import Settings, get_settings
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    """The code location over the settings' paths: daily partitions from the first extract date (or
+    ``WAREHOUSE_START_DATE``), raw loads, dbt models, GX checks (blocking per checks.yml), publish."""
+    settings = settings or get_settings()
+    partitions = extract_partitions(first_partition_date(settings.start_date, settings.extracts_dir))
+    jobs, schedules, sensors = build_jobs(partitions)
+    warehouse = WarehouseResource(
+        database=str(settings.build_db),
+        extracts_dir=str(settings.extracts_dir),
+        serving_database=str(settings.serving_db),
+    )
+    return dg.Definitions(
+        assets=[*build_raw_assets(partitions), *DBT_ASSETS, publish_asset(DBT_ASSETS)],
+        asset_checks=[*gx_asset_checks()],
+        jobs=jobs,
+        schedules=schedules,
+        sensors=sensors,
+        resources={"warehouse": warehouse, "dbt": dbt_resource()},
+        executor=dg.in_process_executor,
+    )

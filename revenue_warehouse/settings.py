@@ -1,0 +1,160 @@
+"""Configuration in one place: one typed, immutable ``Settings`` read from the environment once.
+
+Every knob the pipeline has is a field here, with its environment variable and default:
+
+==============================  ==================================  ==========================================
+field                           environment variable                default
+==============================  ==================================  ==========================================
+data_dir                        WAREHOUSE_DATA_DIR                  ``<project>/data``
+extracts_dir                    WAREHOUSE_EXTRACTS_DIR              ``<data_dir>/extracts``
+build_db                        WAREHOUSE_BUILD_DB                  ``<data_dir>/warehouse/build.duckdb``
+serving_db                      WAREHOUSE_SERVING_DB                ``<data_dir>/warehouse/serving.duckdb``
+shared_dir                      WAREHOUSE_SHARED_DIR                ``<project>/../shared`` (optional fixtures)
+start_date                      WAREHOUSE_START_DATE                first extract date present (partitions)
+as_of_date                      WAREHOUSE_AS_OF_DATE                last extract date loaded
+pii_salt                        WAREHOUSE_PII_SALT                  not set (see revenue_warehouse/publish.py)
+checks_config                   WAREHOUSE_CHECKS_CONFIG             ``revenue_warehouse/quality/checks.yml``
+data_docs_dir                   WAREHOUSE_DATA_DOCS_DIR             ``<data_dir>/quality/data_docs``
+log_dir                         WAREHOUSE_LOG_DIR                   ``<data_dir>/logs``
+duckdb.memory_limit             WAREHOUSE_DUCKDB_MEMORY_LIMIT       DuckDB's default (80% of RAM)
+duckdb.threads                  WAREHOUSE_DUCKDB_THREADS            DuckDB's default (all cores)
+duckdb.temp_directory           WAREHOUSE_DUCKDB_TEMP_DIR           DuckDB's default (``<db>.tmp``)
+==============================  ==================================  ==========================================
+
+``get_settings()`` reads the environment the first time it is called and returns the same object
+afterwards; nothing in the package writes ``os.environ``. Code that runs the pipeline on other paths
+(``warehouse run --extracts``, tests) derives a changed copy with ``settings.replace(...)`` and
+passes it on. ``reset_settings()`` forgets what was read (tests that change the environment).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CHECKS_CONFIG = Path(__file__).resolve().parent / "quality" / "checks.yml"
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names the variable and the value."""
+
+
+@dataclass(frozen=True)
+class DuckDBLimits:
+    """Resource limits applied to every DuckDB connection the pipeline opens (``None``: DuckDB's default)."""
+
+    memory_limit: str | None = None
+    threads: int | None = None
+    temp_directory: Path | None = None
+
+    def config(self) -> dict[str, str | int]:
+        """The ``config=`` mapping for ``duckdb.connect`` (only the limits that are set)."""
+        values: dict[str, str | int | None] = {
+            "memory_limit": self.memory_limit,
+            "threads": self.threads,
+            "temp_directory": str(self.temp_directory) if self.temp_directory else None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    extracts_dir: Path
+    build_db: Path
+    serving_db: Path
+    shared_dir: Path
+    checks_config: Path
+    data_docs_dir: Path
+    log_dir: Path
+    start_date: date | None = None
+    as_of_date: date | None = None
+    pii_salt: str | None = None
+    duckdb: DuckDBLimits = field(default_factory=DuckDBLimits)
+    project_dir: Path = PROJECT_DIR
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = _path(env, "WAREHOUSE_DATA_DIR") or PROJECT_DIR / "data"
+        return cls(
+            data_dir=data_dir,
+            extracts_dir=_path(env, "WAREHOUSE_EXTRACTS_DIR") or data_dir / "extracts",
+            build_db=_path(env, "WAREHOUSE_BUILD_DB") or data_dir / "warehouse" / "build.duckdb",
+            serving_db=_path(env, "WAREHOUSE_SERVING_DB") or data_dir / "warehouse" / "serving.duckdb",
+            shared_dir=_path(env, "WAREHOUSE_SHARED_DIR") or PROJECT_DIR.parent / "shared",
+            checks_config=_path(env, "WAREHOUSE_CHECKS_CONFIG") or DEFAULT_CHECKS_CONFIG,
+            data_docs_dir=_path(env, "WAREHOUSE_DATA_DOCS_DIR") or data_dir / "quality" / "data_docs",
+            log_dir=_path(env, "WAREHOUSE_LOG_DIR") or data_dir / "logs",
+            start_date=_date(env, "WAREHOUSE_START_DATE"),
+            as_of_date=_date(env, "WAREHOUSE_AS_OF_DATE"),
+            pii_salt=env.get("WAREHOUSE_PII_SALT") or None,
+            duckdb=DuckDBLimits(
+                memory_limit=env.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or None,
+                threads=_positive_int(env, "WAREHOUSE_DUCKDB_THREADS"),
+                temp_directory=_path(env, "WAREHOUSE_DUCKDB_TEMP_DIR"),
+            ),
+        )
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some fields changed; paths given as strings are resolved."""
+        resolved = {
+            k: _resolve(v) if isinstance(v, str | Path) and k != "pii_salt" else v for k, v in changes.items()
+        }
+        return dataclasses.replace(self, **resolved)
+
+
+def _resolve(value: str | Path) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _path(env: Mapping[str, str], var: str) -> Path | None:
+    value = env.get(var)
+    return _resolve(value) if value else None
+
+
+def _date(env: Mapping[str, str], var: str) -> date | None:
+    value = env.get(var)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"{var}={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _positive_int(env: Mapping[str, str], var: str) -> int | None:
+    value = env.get(var)
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{var}={value!r} is not a positive whole number")
+    return int(value)
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def reset_settings() -> None:
+    """Forget the settings read so far: the next ``get_settings()`` reads the environment again."""
+    global _current
+    _current = None
+
+
+def reload_settings() -> Settings:
+    """Read the environment again now."""
+    reset_settings()
+    return get_settings()
