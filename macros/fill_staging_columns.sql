@@ -6,20 +6,21 @@
     be read (a unit test fixture) is assumed to have them all.
 
     `columns` is a list of dicts: {"name": "id", "datatype": dbt.type_bigint()}, optionally with
-    "alias" (output name) and "quote": true for reserved words (e.g. "timestamp", "end").
+    "quote": true for reserved words (e.g. "timestamp", "end"). The lists are generated from the
+    contract (`get_<system>_<table>_columns()` in macros/generated/, `warehouse codegen`).
+    `aliases` renames columns as they are imported ({"type": "task_type"}): used for reserved words,
+    so that no later CTE has to quote them; every other rename happens in the model's final CTE.
 
     Usage (in a staging model's import CTE):
-        select {{ fill_staging_columns(source('hubspot', 'contact'), [
-            {"name": "id", "datatype": dbt.type_bigint()},
-            {"name": "property_email", "datatype": dbt.type_string(), "alias": "email"},
-        ]) }}
-        from {{ source('hubspot', 'contact') }}
+        select {{ fill_staging_columns(source('salesforce', 'task'),
+                   get_salesforce_task_columns() + provenance_columns(), aliases={"type": "task_type"}) }}
+        from {{ source('salesforce', 'task') }}
 -#}
-{% macro fill_staging_columns(source_relation, columns) -%}
-    {{ return(adapter.dispatch('fill_staging_columns')(source_relation, columns)) }}
+{% macro fill_staging_columns(source_relation, columns, aliases={}) -%}
+    {{ return(adapter.dispatch('fill_staging_columns')(source_relation, columns, aliases)) }}
 {%- endmacro %}
 
-{% macro default__fill_staging_columns(source_relation, columns) -%}
+{% macro default__fill_staging_columns(source_relation, columns, aliases={}) -%}
     {%- set present = {} -%}
     {%- if execute -%}
         {%- for col in adapter.get_columns_in_relation(source_relation) -%}
@@ -34,7 +35,7 @@
         {%- endfor -%}
     {%- endif -%}
     {%- for column in columns -%}
-        {%- set output_name = column.get('alias', column['name']) -%}
+        {%- set output_name = aliases.get(column['name'], column.get('alias', column['name'])) -%}
         {%- if column['name'] | lower in present -%}
             {%- set source_name = present[column['name'] | lower] -%}
             {%- set expression = adapter.quote(source_name) if column.get('quote', false) or source_name != source_name | lower else source_name -%}

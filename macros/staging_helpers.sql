@@ -1,9 +1,9 @@
 {#- Helpers shared by the staging models (one place for the version, email and domain rules). -#}
 
-{#- The loader's provenance columns that decide which version of a record wins (see latest_record). -#}
+{#- The loader's provenance columns that, with the contract's `_fivetran_synced`, decide which version
+    of a record wins (see latest_record). -#}
 {% macro provenance_columns() -%}
     {{ return([
-        {"name": "_fivetran_synced", "datatype": dbt.type_timestamp()},
         {"name": "_extract_date", "datatype": "date"},
         {"name": "_source_row_number", "datatype": dbt.type_bigint()},
     ]) }}

@@ -23,12 +23,16 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
-    """dbt source ``<system>.<table>`` (schema ``raw_<system>``) is the asset ``raw_<system>/<table>``."""
+    """dbt sources carry their raw load asset's key in ``meta.dagster.asset_key`` (generated from the
+    contract), which dagster-dbt reads by default. Models are grouped by layer and silo (the folders
+    under models/: ``staging_hubspot``, ``intermediate_customer_success``, ``marts_sales``), seeds in
+    ``seeds``."""
 
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
-        return super().get_asset_key(dbt_resource_props)
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        folders = list(dbt_resource_props.get("fqn", []))[1:-1]
+        return "_".join(folders[:2]) if folders else "dbt"
 
 
 def dbt_resource() -> DbtCliResource:

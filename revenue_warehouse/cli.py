@@ -8,7 +8,7 @@ import importlib
 import sys
 
 # Subcommand modules, in the order ``--help`` lists them. A module missing from the package is skipped.
-COMMAND_MODULES = ("generate", "load", "run", "publish", "check", "export")
+COMMAND_MODULES = ("generate", "load", "run", "publish", "check", "export", "codegen")
 
 
 def build_parser() -> argparse.ArgumentParser:

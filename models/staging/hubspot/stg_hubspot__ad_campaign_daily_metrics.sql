@@ -1,16 +1,8 @@
-{%- set columns = [
-    {"name": "ad_campaign_id", "datatype": dbt.type_bigint()},
-    {"name": "date", "datatype": "date", "quote": true, "alias": "metric_date"},
-    {"name": "impressions", "datatype": dbt.type_bigint()},
-    {"name": "clicks", "datatype": dbt.type_bigint()},
-    {"name": "spend", "datatype": "decimal(18, 2)"},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'ad_campaign_daily'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'ad_campaign_daily'), get_hubspot_ad_campaign_daily_columns() + provenance_columns(), aliases={"date": "metric_date"}) }}
     from {{ source('hubspot', 'ad_campaign_daily') }}
 ),
 

@@ -1,22 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_bigint()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "channel", "datatype": dbt.type_string()},
-    {"name": "ad_network", "datatype": dbt.type_string()},
-    {"name": "utm_source", "datatype": dbt.type_string()},
-    {"name": "utm_medium", "datatype": dbt.type_string()},
-    {"name": "utm_campaign", "datatype": dbt.type_string()},
-    {"name": "start_date", "datatype": "date"},
-    {"name": "end_date", "datatype": "date"},
-    {"name": "currency", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'ad_campaign'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'ad_campaign'), get_hubspot_ad_campaign_columns() + provenance_columns()) }}
     from {{ source('hubspot', 'ad_campaign') }}
 ),
 

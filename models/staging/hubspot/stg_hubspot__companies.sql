@@ -1,19 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_bigint()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "property_name", "datatype": dbt.type_string()},
-    {"name": "property_domain", "datatype": dbt.type_string()},
-    {"name": "property_industry", "datatype": dbt.type_string()},
-    {"name": "property_numberofemployees", "datatype": dbt.type_bigint()},
-    {"name": "property_country", "datatype": dbt.type_string()},
-    {"name": "property_createdate", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'company'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'company'), get_hubspot_company_columns() + provenance_columns()) }}
     from {{ source('hubspot', 'company') }}
 ),
 

@@ -1,28 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_bigint()},
-    {"name": "_fivetran_deleted", "datatype": dbt.type_boolean()},
-    {"name": "property_email", "datatype": dbt.type_string()},
-    {"name": "property_firstname", "datatype": dbt.type_string()},
-    {"name": "property_lastname", "datatype": dbt.type_string()},
-    {"name": "property_company", "datatype": dbt.type_string()},
-    {"name": "property_jobtitle", "datatype": dbt.type_string()},
-    {"name": "property_phone", "datatype": dbt.type_string()},
-    {"name": "property_createdate", "datatype": dbt.type_timestamp()},
-    {"name": "property_lifecyclestage", "datatype": dbt.type_string()},
-    {"name": "property_hs_lifecyclestage_marketingqualifiedlead_date", "datatype": dbt.type_timestamp()},
-    {"name": "property_hs_analytics_source", "datatype": dbt.type_string()},
-    {"name": "property_hs_analytics_source_data_1", "datatype": dbt.type_string()},
-    {"name": "property_hubspotscore", "datatype": dbt.type_bigint()},
-    {"name": "property_associatedcompanyid", "datatype": dbt.type_bigint()},
-    {"name": "property_salesforceleadid", "datatype": dbt.type_string()},
-    {"name": "property_salesforcecontactid", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'contact'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'contact'), get_hubspot_contact_columns() + provenance_columns()) }}
     from {{ source('hubspot', 'contact') }}
 ),
 

@@ -1,16 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_bigint()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "subject", "datatype": dbt.type_string()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "email_type"},
-    {"name": "app_name", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'email_campaign'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'email_campaign'), get_hubspot_email_campaign_columns() + provenance_columns(), aliases={"type": "email_type"}) }}
     from {{ source('hubspot', 'email_campaign') }}
 ),
 

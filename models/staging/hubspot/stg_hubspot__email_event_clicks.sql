@@ -1,15 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "url", "datatype": dbt.type_string()},
-    {"name": "referer", "datatype": dbt.type_string()},
-    {"name": "browser", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'email_event_click'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'email_event_click'), get_hubspot_email_event_click_columns() + provenance_columns()) }}
     from {{ source('hubspot', 'email_event_click') }}
 ),
 

@@ -1,16 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "created", "datatype": dbt.type_timestamp()},
-    {"name": "email_campaign_id", "datatype": dbt.type_bigint()},
-    {"name": "recipient", "datatype": dbt.type_string()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "event_type"},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'email_event'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'email_event'), get_hubspot_email_event_columns() + provenance_columns(), aliases={"type": "event_type"}) }}
     from {{ source('hubspot', 'email_event') }}
 ),
 

@@ -1,17 +1,8 @@
-{%- set columns = [
-    {"name": "conversion_id", "datatype": dbt.type_string()},
-    {"name": "contact_id", "datatype": dbt.type_bigint()},
-    {"name": "form_id", "datatype": dbt.type_string()},
-    {"name": "timestamp", "datatype": dbt.type_timestamp(), "quote": true, "alias": "submitted_at"},
-    {"name": "page_url", "datatype": dbt.type_string()},
-    {"name": "title", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'contact_form_submission'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'contact_form_submission'), get_hubspot_contact_form_submission_columns() + provenance_columns(), aliases={"timestamp": "submitted_at"}) }}
     from {{ source('hubspot', 'contact_form_submission') }}
 ),
 

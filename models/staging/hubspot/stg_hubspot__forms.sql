@@ -1,16 +1,8 @@
-{%- set columns = [
-    {"name": "guid", "datatype": dbt.type_string()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "form_type", "datatype": dbt.type_string()},
-    {"name": "created_at", "datatype": dbt.type_timestamp()},
-    {"name": "updated_at", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'form'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'form'), get_hubspot_form_columns() + provenance_columns()) }}
     from {{ source('hubspot', 'form') }}
 ),
 

@@ -1,18 +1,8 @@
-{%- set columns = [
-    {"name": "owner_id", "datatype": dbt.type_bigint()},
-    {"name": "email", "datatype": dbt.type_string()},
-    {"name": "first_name", "datatype": dbt.type_string()},
-    {"name": "last_name", "datatype": dbt.type_string()},
-    {"name": "created_at", "datatype": dbt.type_timestamp()},
-    {"name": "updated_at", "datatype": dbt.type_timestamp()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "owner_type"},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'owner'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'owner'), get_hubspot_owner_columns() + provenance_columns(), aliases={"type": "owner_type"}) }}
     from {{ source('hubspot', 'owner') }}
 ),
 

@@ -1,21 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "anonymous_id", "datatype": dbt.type_string()},
-    {"name": "contact_id", "datatype": dbt.type_bigint()},
-    {"name": "started_at", "datatype": dbt.type_timestamp()},
-    {"name": "landing_page", "datatype": dbt.type_string()},
-    {"name": "referrer", "datatype": dbt.type_string()},
-    {"name": "utm_source", "datatype": dbt.type_string()},
-    {"name": "utm_medium", "datatype": dbt.type_string()},
-    {"name": "utm_campaign", "datatype": dbt.type_string()},
-    {"name": "pageviews", "datatype": dbt.type_bigint()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'web_session'), columns) }}
+        {{ fill_staging_columns(source('hubspot', 'web_session'), get_hubspot_web_session_columns() + provenance_columns()) }}
     from {{ source('hubspot', 'web_session') }}
 ),
 

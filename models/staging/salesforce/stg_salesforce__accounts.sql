@@ -1,23 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "website", "datatype": dbt.type_string()},
-    {"name": "industry", "datatype": dbt.type_string()},
-    {"name": "number_of_employees", "datatype": dbt.type_bigint()},
-    {"name": "billing_country", "datatype": dbt.type_string()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "account_type"},
-    {"name": "owner_id", "datatype": dbt.type_string()},
-    {"name": "customer_success_manager_c", "datatype": dbt.type_string()},
-    {"name": "segment_c", "datatype": dbt.type_string()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'account'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'account'), get_salesforce_account_columns() + provenance_columns(), aliases={"type": "account_type"}) }}
     from {{ source('salesforce', 'account') }}
 ),
 

@@ -1,22 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "account_id", "datatype": dbt.type_string()},
-    {"name": "email", "datatype": dbt.type_string()},
-    {"name": "first_name", "datatype": dbt.type_string()},
-    {"name": "last_name", "datatype": dbt.type_string()},
-    {"name": "title", "datatype": dbt.type_string()},
-    {"name": "phone", "datatype": dbt.type_string()},
-    {"name": "owner_id", "datatype": dbt.type_string()},
-    {"name": "lead_source", "datatype": dbt.type_string()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'contact'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'contact'), get_salesforce_contact_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'contact') }}
 ),
 

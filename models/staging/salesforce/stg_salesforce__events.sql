@@ -1,22 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "who_id", "datatype": dbt.type_string()},
-    {"name": "what_id", "datatype": dbt.type_string()},
-    {"name": "account_id", "datatype": dbt.type_string()},
-    {"name": "owner_id", "datatype": dbt.type_string()},
-    {"name": "subject", "datatype": dbt.type_string()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "event_type"},
-    {"name": "start_date_time", "datatype": dbt.type_timestamp()},
-    {"name": "end_date_time", "datatype": dbt.type_timestamp()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'event'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'event'), get_salesforce_event_columns() + provenance_columns(), aliases={"type": "event_type"}) }}
     from {{ source('salesforce', 'event') }}
 ),
 

@@ -1,32 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-    {"name": "email", "datatype": dbt.type_string()},
-    {"name": "first_name", "datatype": dbt.type_string()},
-    {"name": "last_name", "datatype": dbt.type_string()},
-    {"name": "company", "datatype": dbt.type_string()},
-    {"name": "title", "datatype": dbt.type_string()},
-    {"name": "phone", "datatype": dbt.type_string()},
-    {"name": "status", "datatype": dbt.type_string()},
-    {"name": "lead_source", "datatype": dbt.type_string()},
-    {"name": "owner_id", "datatype": dbt.type_string()},
-    {"name": "accepted_date_c", "datatype": dbt.type_timestamp()},
-    {"name": "qualified_date_c", "datatype": dbt.type_timestamp()},
-    {"name": "disqualified_date_c", "datatype": dbt.type_timestamp()},
-    {"name": "unqualified_reason_c", "datatype": dbt.type_string()},
-    {"name": "is_converted", "datatype": dbt.type_boolean()},
-    {"name": "converted_date", "datatype": "date"},
-    {"name": "converted_account_id", "datatype": dbt.type_string()},
-    {"name": "converted_contact_id", "datatype": dbt.type_string()},
-    {"name": "converted_opportunity_id", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'lead'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'lead'), get_salesforce_lead_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'lead') }}
 ),
 

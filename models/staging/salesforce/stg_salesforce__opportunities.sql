@@ -1,31 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "account_id", "datatype": dbt.type_string()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "opportunity_type"},
-    {"name": "stage_name", "datatype": dbt.type_string()},
-    {"name": "amount", "datatype": "decimal(18, 2)"},
-    {"name": "currency_iso_code", "datatype": dbt.type_string()},
-    {"name": "probability", "datatype": dbt.type_float()},
-    {"name": "close_date", "datatype": "date"},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-    {"name": "is_closed", "datatype": dbt.type_boolean()},
-    {"name": "is_won", "datatype": dbt.type_boolean()},
-    {"name": "owner_id", "datatype": dbt.type_string()},
-    {"name": "lead_source", "datatype": dbt.type_string()},
-    {"name": "campaign_id", "datatype": dbt.type_string()},
-    {"name": "forecast_category", "datatype": dbt.type_string()},
-    {"name": "loss_reason_c", "datatype": dbt.type_string()},
-    {"name": "stripe_subscription_id_c", "datatype": dbt.type_string()},
-    {"name": "term_end_date_c", "datatype": "date"},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'opportunity'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'opportunity'), get_salesforce_opportunity_columns() + provenance_columns(), aliases={"type": "opportunity_type"}) }}
     from {{ source('salesforce', 'opportunity') }}
 ),
 

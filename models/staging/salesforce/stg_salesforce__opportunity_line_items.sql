@@ -1,23 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "opportunity_id", "datatype": dbt.type_string()},
-    {"name": "product_2_id", "datatype": dbt.type_string()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "product_code", "datatype": dbt.type_string()},
-    {"name": "quantity", "datatype": dbt.type_float()},
-    {"name": "list_price", "datatype": "decimal(18, 2)"},
-    {"name": "unit_price", "datatype": "decimal(18, 2)"},
-    {"name": "discount", "datatype": dbt.type_float()},
-    {"name": "total_price", "datatype": "decimal(18, 2)"},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'opportunity_line_item'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'opportunity_line_item'), get_salesforce_opportunity_line_item_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'opportunity_line_item') }}
 ),
 

@@ -1,19 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "opportunity_id", "datatype": dbt.type_string()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-    {"name": "stage_name", "datatype": dbt.type_string()},
-    {"name": "amount", "datatype": "decimal(18, 2)"},
-    {"name": "probability", "datatype": dbt.type_float()},
-    {"name": "close_date", "datatype": "date"},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'opportunity_history'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'opportunity_history'), get_salesforce_opportunity_history_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'opportunity_history') }}
 ),
 

@@ -1,17 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "product_code", "datatype": dbt.type_string()},
-    {"name": "family", "datatype": dbt.type_string()},
-    {"name": "is_active", "datatype": dbt.type_boolean()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'product_2'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'product_2'), get_salesforce_product_2_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'product_2') }}
 ),
 

@@ -1,23 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "is_deleted", "datatype": dbt.type_boolean()},
-    {"name": "who_id", "datatype": dbt.type_string()},
-    {"name": "what_id", "datatype": dbt.type_string()},
-    {"name": "account_id", "datatype": dbt.type_string()},
-    {"name": "owner_id", "datatype": dbt.type_string()},
-    {"name": "subject", "datatype": dbt.type_string()},
-    {"name": "type", "datatype": dbt.type_string(), "quote": true, "alias": "task_type"},
-    {"name": "status", "datatype": dbt.type_string()},
-    {"name": "activity_date", "datatype": dbt.type_timestamp()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-    {"name": "completed_date_time", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'task'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'task'), get_salesforce_task_columns() + provenance_columns(), aliases={"type": "task_type"}) }}
     from {{ source('salesforce', 'task') }}
 ),
 

@@ -1,16 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "_fivetran_deleted", "datatype": dbt.type_boolean()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "developer_name", "datatype": dbt.type_string()},
-    {"name": "parent_role_id", "datatype": dbt.type_string()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'user_role'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'user_role'), get_salesforce_user_role_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'user_role') }}
 ),
 

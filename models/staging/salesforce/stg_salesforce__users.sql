@@ -1,23 +1,8 @@
-{%- set columns = [
-    {"name": "id", "datatype": dbt.type_string()},
-    {"name": "_fivetran_deleted", "datatype": dbt.type_boolean()},
-    {"name": "name", "datatype": dbt.type_string()},
-    {"name": "first_name", "datatype": dbt.type_string()},
-    {"name": "last_name", "datatype": dbt.type_string()},
-    {"name": "email", "datatype": dbt.type_string()},
-    {"name": "title", "datatype": dbt.type_string()},
-    {"name": "department", "datatype": dbt.type_string()},
-    {"name": "user_role_id", "datatype": dbt.type_string()},
-    {"name": "manager_id", "datatype": dbt.type_string()},
-    {"name": "is_active", "datatype": dbt.type_boolean()},
-    {"name": "created_date", "datatype": dbt.type_timestamp()},
-] + provenance_columns() -%}
-
 with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'user'), columns) }}
+        {{ fill_staging_columns(source('salesforce', 'user'), get_salesforce_user_columns() + provenance_columns()) }}
     from {{ source('salesforce', 'user') }}
 ),
 

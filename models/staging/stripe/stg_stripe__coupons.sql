@@ -2,13 +2,7 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'coupon'), [
-            {"name": "id", "datatype": dbt.type_string()},
-            {"name": "name", "datatype": dbt.type_string()},
-            {"name": "percent_off", "datatype": dbt.type_float()},
-            {"name": "duration", "datatype": dbt.type_string()},
-            {"name": "created", "datatype": dbt.type_timestamp()},
-        ] + provenance_columns()) }}
+        {{ fill_staging_columns(source('stripe', 'coupon'), get_stripe_coupon_columns() + provenance_columns()) }}
     from {{ source('stripe', 'coupon') }}
 ),
 
@@ -18,13 +12,13 @@ latest as (
 
 final as (
     select
-        cast(id as {{ dbt.type_string() }}) as coupon_id,
+        id as coupon_id,
         name as coupon_name,
-        cast(percent_off as {{ dbt.type_float() }}) as percent_off,
+        percent_off as percent_off,
         duration,
         false as is_deleted,
-        cast(created as {{ dbt.type_timestamp() }}) as created_at,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        created as created_at,
+        _fivetran_synced as synced_at
     from latest
 )
 

@@ -2,15 +2,7 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'discount'), [
-            {"name": "id", "datatype": dbt.type_string()},
-            {"name": "coupon_id", "datatype": dbt.type_string()},
-            {"name": "customer_id", "datatype": dbt.type_string()},
-            {"name": "subscription_id", "datatype": dbt.type_string()},
-            {"name": "start", "datatype": dbt.type_timestamp(), "quote": true},
-            {"name": "end", "datatype": dbt.type_timestamp(), "quote": true},
-            {"name": "type", "datatype": dbt.type_string()},
-        ] + provenance_columns()) }}
+        {{ fill_staging_columns(source('stripe', 'discount'), get_stripe_discount_columns() + provenance_columns()) }}
     from {{ source('stripe', 'discount') }}
 ),
 
@@ -20,15 +12,15 @@ latest as (
 
 final as (
     select
-        cast(id as {{ dbt.type_string() }}) as discount_id,
-        cast(coupon_id as {{ dbt.type_string() }}) as coupon_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(subscription_id as {{ dbt.type_string() }}) as subscription_id,
+        id as discount_id,
+        coupon_id as coupon_id,
+        customer_id as customer_id,
+        subscription_id as subscription_id,
         type as discount_type,
         false as is_deleted,
-        cast("start" as {{ dbt.type_timestamp() }}) as started_at,
-        cast("end" as {{ dbt.type_timestamp() }}) as ends_at,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        "start" as started_at,
+        "end" as ends_at,
+        _fivetran_synced as synced_at
     from latest
 )
 

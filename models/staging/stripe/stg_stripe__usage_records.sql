@@ -2,12 +2,7 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'usage_record'), [
-            {"name": "id", "datatype": dbt.type_string()},
-            {"name": "subscription_item_id", "datatype": dbt.type_string()},
-            {"name": "timestamp", "datatype": dbt.type_timestamp(), "quote": true},
-            {"name": "quantity", "datatype": dbt.type_bigint()},
-        ] + provenance_columns()) }}
+        {{ fill_staging_columns(source('stripe', 'usage_record'), get_stripe_usage_record_columns() + provenance_columns()) }}
     from {{ source('stripe', 'usage_record') }}
 ),
 
@@ -17,12 +12,12 @@ latest as (
 
 final as (
     select
-        cast(id as {{ dbt.type_string() }}) as usage_record_id,
-        cast(subscription_item_id as {{ dbt.type_string() }}) as subscription_item_id,
+        id as usage_record_id,
+        subscription_item_id as subscription_item_id,
         quantity as seats_used,
         false as is_deleted,
-        cast("timestamp" as {{ dbt.type_timestamp() }}) as recorded_at,
-        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as synced_at
+        "timestamp" as recorded_at,
+        _fivetran_synced as synced_at
     from latest
 )
 
