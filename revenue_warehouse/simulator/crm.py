@@ -260,6 +260,7 @@ class Crm:
                 "close_date": date_array(o.close[rec]), "created_date": ts_array(o.created[rec]),
                 "is_closed": pa.array(closed), "is_won": pa.array(st == WON_COL),
                 "owner_id": str_array(w.ids["user"][o.owner[rec]]), "lead_source": str_array(lead_source[rec]),
+                "campaign_id": pa.nulls(rec.size, pa.string()),  # the simulated CRM does not use campaigns
                 "forecast_category": str_array(np.where(st == WON_COL, "Closed", np.where(st == LOST_COL, "Omitted", np.where(st >= 3, "Best Case", "Pipeline"))).astype(object)),
                 "loss_reason_c": str_array(lookup(loss, o.loss_reason[rec], st == LOST_COL, None)),
                 "stripe_subscription_id_c": str_array(lookup(w.ids["subscription"], sub, sub >= 0, None)),

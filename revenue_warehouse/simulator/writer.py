@@ -48,12 +48,19 @@ class TableWriter:
         self.header = (",".join(self.table.column_names) + "\n").encode()
 
     def _conform(self, chunk: pa.Table) -> pa.Table:
-        cols = []
-        for f in self.schema:
-            if f.name in chunk.column_names:
-                cols.append(chunk.column(f.name).cast(f.type))
-            else:
-                cols.append(pa.nulls(chunk.num_rows, f.type))
+        """The chunk in contract column order and types; a column the contract does not declare or a
+        declared column the renderer did not provide is a bug in the simulator, never a silent NULL."""
+        given = set(chunk.column_names) - set(HELPERS)
+        unknown, missing = (
+            sorted(given - set(self.schema.names)),
+            [n for n in self.schema.names if n not in given],
+        )
+        if unknown or missing:
+            raise ValueError(
+                f"simulator rows for {self.table.qualified_name} do not match the contract: "
+                f"unknown columns {unknown}, missing columns {missing}"
+            )
+        cols = [chunk.column(f.name).cast(f.type) for f in self.schema]
         cols += [
             chunk.column("_day"),
             chunk.column("_order"),
