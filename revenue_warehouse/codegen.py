@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from revenue_warehouse.contract import SYSTEMS, Column, Table, tables_for
+from revenue_warehouse.contract import STAGING, SYSTEMS, Column, Table, tables_for
 from revenue_warehouse.settings import PROJECT_DIR
 
 HEADER = "Generated from revenue_warehouse/contract.py by `warehouse codegen`: do not edit by hand."
@@ -95,9 +95,12 @@ def _column_entry(table: Table, c: Column) -> dict:
 
 def _table_entry(table: Table) -> dict:
     key = ", ".join(table.primary_key)
+    staging = STAGING[(table.system, table.name)]
     meta: dict = {
         "dagster": {"asset_key": [f"raw_{table.system}", table.name]},
         "primary_key": list(table.primary_key),
+        "staging_model": staging.name,
+        "staging_key": list(staging.key),
     }
     if any(c.personal for c in table.columns):
         meta["contains_personal_data"] = True

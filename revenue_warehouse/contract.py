@@ -749,3 +749,61 @@ def get_table(system: str, name: str) -> Table:
         return TABLES_BY_KEY[(system, name)]
     except KeyError:
         raise KeyError(f"unknown table {system}.{name}; known: {sorted(TABLES_BY_KEY)}") from None
+
+
+@dataclass(frozen=True)
+class StagingModel:
+    """The staging view a raw table becomes, and the view's columns its primary key becomes (in order)."""
+
+    name: str
+    key: tuple[str, ...]
+
+
+# raw table -> its staging view (models/staging/<system>/<name>.sql); the load-completeness check and the
+# sources' ``meta`` read this, so no code has to parse model SQL to know it.
+STAGING: dict[tuple[str, str], StagingModel] = {
+    ("hubspot", "contact"): StagingModel("stg_hubspot__contacts", ("contact_id",)),
+    ("hubspot", "company"): StagingModel("stg_hubspot__companies", ("company_id",)),
+    ("hubspot", "ad_campaign"): StagingModel("stg_hubspot__ad_campaigns", ("ad_campaign_id",)),
+    ("hubspot", "ad_campaign_daily"): StagingModel(
+        "stg_hubspot__ad_campaign_daily_metrics", ("ad_campaign_id", "metric_date")
+    ),
+    ("hubspot", "web_session"): StagingModel("stg_hubspot__web_sessions", ("web_session_id",)),
+    ("hubspot", "form"): StagingModel("stg_hubspot__forms", ("form_id",)),
+    ("hubspot", "contact_form_submission"): StagingModel(
+        "stg_hubspot__form_submissions", ("form_submission_id",)
+    ),
+    ("hubspot", "email_campaign"): StagingModel("stg_hubspot__email_campaigns", ("email_campaign_id",)),
+    ("hubspot", "email_event"): StagingModel("stg_hubspot__email_events", ("email_event_id",)),
+    ("hubspot", "email_event_click"): StagingModel("stg_hubspot__email_event_clicks", ("email_event_id",)),
+    ("hubspot", "owner"): StagingModel("stg_hubspot__owners", ("owner_id",)),
+    ("salesforce", "user_role"): StagingModel("stg_salesforce__user_roles", ("user_role_id",)),
+    ("salesforce", "user"): StagingModel("stg_salesforce__users", ("user_id",)),
+    ("salesforce", "account"): StagingModel("stg_salesforce__accounts", ("account_id",)),
+    ("salesforce", "lead"): StagingModel("stg_salesforce__leads", ("lead_id",)),
+    ("salesforce", "contact"): StagingModel("stg_salesforce__contacts", ("contact_id",)),
+    ("salesforce", "opportunity"): StagingModel("stg_salesforce__opportunities", ("opportunity_id",)),
+    ("salesforce", "opportunity_history"): StagingModel(
+        "stg_salesforce__opportunity_stage_changes", ("opportunity_history_id",)
+    ),
+    ("salesforce", "product_2"): StagingModel("stg_salesforce__products", ("product_id",)),
+    ("salesforce", "opportunity_line_item"): StagingModel(
+        "stg_salesforce__opportunity_line_items", ("opportunity_line_item_id",)
+    ),
+    ("salesforce", "task"): StagingModel("stg_salesforce__tasks", ("task_id",)),
+    ("salesforce", "event"): StagingModel("stg_salesforce__events", ("event_id",)),
+    ("stripe", "customer"): StagingModel("stg_stripe__customers", ("customer_id",)),
+    ("stripe", "product"): StagingModel("stg_stripe__products", ("product_id",)),
+    ("stripe", "plan"): StagingModel("stg_stripe__plans", ("plan_id",)),
+    ("stripe", "coupon"): StagingModel("stg_stripe__coupons", ("coupon_id",)),
+    ("stripe", "subscription"): StagingModel("stg_stripe__subscriptions", ("subscription_id",)),
+    ("stripe", "subscription_item"): StagingModel(
+        "stg_stripe__subscription_items", ("subscription_item_id",)
+    ),
+    ("stripe", "discount"): StagingModel("stg_stripe__discounts", ("discount_id",)),
+    ("stripe", "invoice"): StagingModel("stg_stripe__invoices", ("invoice_id",)),
+    ("stripe", "invoice_line_item"): StagingModel(
+        "stg_stripe__invoice_line_items", ("invoice_line_item_id",)
+    ),
+    ("stripe", "usage_record"): StagingModel("stg_stripe__usage_records", ("usage_record_id",)),
+}

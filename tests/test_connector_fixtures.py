@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from revenue_warehouse.contract import TABLES
+from revenue_warehouse.contract import STAGING, TABLES
 from revenue_warehouse.dbt import run_dbt
 from revenue_warehouse.loader.api import connect, load_file
 from revenue_warehouse.loader.schema import ensure_raw_table
@@ -81,17 +81,28 @@ def staged_db(fixture_db: tuple[Path, dict], tmp_path_factory: pytest.TempPathFa
 
 
 def test_staging_keeps_one_row_per_record_over_the_fixtures(staged_db: Path) -> None:
+    """Every raw key reaches the staging view the contract names (STAGING), once; three records each."""
     with duckdb.connect(str(staged_db), read_only=True) as con:
-        models = [
-            name
-            for (name,) in con.execute(
+        views = {
+            n
+            for (n,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'staging'"
             ).fetchall()
-        ]
-        assert len(models) == len(TABLES)
-        for model in models:
-            rows = con.execute(f"select count(*) from staging.{model}").fetchone()[0]
-            assert rows == 3, f"{model}: {rows} rows over three fixture records"
+        }
+        assert views == {m.name for m in STAGING.values()}
+        for table in TABLES:
+            staging = STAGING[(table.system, table.name)]
+            raw_key = ", ".join(f'"{c}"' for c in table.primary_key)
+            stg_key = ", ".join(staging.key)
+            rows, distinct = con.execute(
+                f"select count(*), count(distinct ({stg_key})) from staging.{staging.name}"
+            ).fetchone()
+            missing = con.execute(
+                f"select count(*) from (select {raw_key} from {table.qualified_name} except select {stg_key} from staging.{staging.name})"
+            ).fetchone()[0]
+            assert (rows, distinct, missing) == (3, 3, 0), (
+                f"{staging.name}: {rows} rows, {distinct} keys, {missing} raw keys missing"
+            )
 
 
 def test_staging_values_over_the_fixtures(staged_db: Path) -> None:
