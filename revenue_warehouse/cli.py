@@ -6,13 +6,24 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
+
+from revenue_warehouse.settings import SettingsError, get_settings
 
 # Subcommand modules, in the order ``--help`` lists them. A module missing from the package is skipped.
 COMMAND_MODULES = ("generate", "load", "run", "publish", "check", "export", "codegen")
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad arguments are one line on stderr (``warehouse generate: error: ...``) and exit code 2;
+    ``--help`` shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="warehouse",
         description="revenue_warehouse: B2B revenue data warehouse (marketing, sales, customer success).",
     )
@@ -30,7 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    try:
+        get_settings()
+    except SettingsError as exc:
+        print(f"warehouse: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
+    start, end = getattr(args, "start", None), getattr(args, "end", None)
+    if start and end and start > end:
+        parser.error(f"{args.command}: the first day {start} is after the last day {end}")
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

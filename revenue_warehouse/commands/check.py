@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import uuid
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
+from revenue_warehouse.commands.args import existing_file, iso_date, suite_name
 from revenue_warehouse.paths import build_db_path
 
 
@@ -21,13 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--db", type=Path, default=None, help="build database (default: WAREHOUSE_BUILD_DB)")
-    parser.add_argument("--suite", action="append", dest="suites", help="run only this suite (repeatable)")
-    parser.add_argument("--run-id", default=None, help="run id recorded with the results (default: new)")
     parser.add_argument(
-        "--as-of", type=date.fromisoformat, default=None, help="as-of date (default: latest extract)"
+        "--suite", action="append", dest="suites", type=suite_name, help="run only this suite (repeatable)"
     )
+    parser.add_argument("--run-id", default=None, help="run id recorded with the results (default: new)")
+    parser.add_argument("--as-of", type=iso_date, default=None, help="as-of date (default: latest extract)")
     parser.add_argument(
-        "--config", type=Path, default=None, help="checks.yml (default: WAREHOUSE_CHECKS_CONFIG)"
+        "--config", type=existing_file, default=None, help="checks.yml (default: WAREHOUSE_CHECKS_CONFIG)"
     )
     parser.set_defaults(handler=handle)
 

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from revenue_warehouse.commands.args import iso_date, positive_float
 from revenue_warehouse.paths import extracts_dir
 
 
@@ -21,18 +22,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="1 = about 10,000 leads over 3 years (default 1)"
+        "--scale", type=positive_float, default=1.0, help="1 = about 10,000 leads over 3 years (default 1)"
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument(
         "--out", type=Path, default=None, help="output folder (default: WAREHOUSE_EXTRACTS_DIR)"
     )
-    parser.add_argument(
-        "--start", type=date.fromisoformat, default=date(2023, 1, 1), help="first day (2023-01-01)"
-    )
-    parser.add_argument(
-        "--end", type=date.fromisoformat, default=date(2025, 12, 31), help="last day = as-of date"
-    )
+    parser.add_argument("--start", type=iso_date, default=date(2023, 1, 1), help="first day (2023-01-01)")
+    parser.add_argument("--end", type=iso_date, default=date(2025, 12, 31), help="last day = as-of date")
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv", dest="fmt", help="file format")
     parser.add_argument("--no-dirt", action="store_true", help="clean data: set every dirt rate to 0")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")

@@ -7,19 +7,32 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from revenue_warehouse import paths
+from revenue_warehouse.commands.args import existing_dir, iso_date
 from revenue_warehouse.contract import SYSTEMS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("load", help="Load extract files into raw_<system> tables (idempotent).")
+    p = subparsers.add_parser(
+        "load",
+        help="Load extract files into raw_<system> tables (idempotent).",
+        description=(
+            "Load the extract files of a folder (<system>/<table>/<YYYY-MM-DD>.csv|parquet) into the build "
+            "database's raw tables, without Dagster; files already loaded are skipped. Exit 1 if a file failed."
+        ),
+    )
     p.add_argument(
-        "--extracts", type=Path, default=None, help="extracts directory (default: WAREHOUSE_EXTRACTS_DIR)"
+        "--extracts",
+        type=existing_dir,
+        default=None,
+        help="extracts folder (default: WAREHOUSE_EXTRACTS_DIR)",
     )
     p.add_argument("--db", type=Path, default=None, help="build DuckDB file (default: WAREHOUSE_BUILD_DB)")
-    p.add_argument("--from", dest="start", type=date.fromisoformat, help="first extract date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="end", type=date.fromisoformat, help="last extract date (YYYY-MM-DD)")
+    p.add_argument("--from", dest="start", type=iso_date, help="first extract date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", type=iso_date, help="last extract date (YYYY-MM-DD)")
     p.add_argument("--system", dest="systems", action="append", choices=sorted(SYSTEMS), help="repeatable")
-    p.add_argument("--run-id", default="manual")
+    p.add_argument(
+        "--run-id", default="manual", help="run id recorded in audit.load_manifest (default manual)"
+    )
     p.set_defaults(handler=handle)
 
 

@@ -10,19 +10,30 @@ from datetime import date
 from pathlib import Path
 
 from revenue_warehouse import paths
+from revenue_warehouse.commands.args import existing_dir, iso_date, positive_float
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "run", help="Generate sample extracts if missing, then run the whole refresh job."
+        "run",
+        help="Generate sample extracts if missing, then run the whole refresh job.",
+        description=(
+            "Generate sample extracts when the extracts folder holds none, then run the Dagster refresh job "
+            "in process: load, dbt build and tests, Great Expectations checks, publish; print a summary."
+        ),
     )
     p.add_argument(
-        "--extracts", type=Path, default=None, help="extracts directory (default: WAREHOUSE_EXTRACTS_DIR)"
+        "--extracts",
+        type=existing_dir,
+        default=None,
+        help="an existing extracts folder (default: WAREHOUSE_EXTRACTS_DIR, generated when empty)",
     )
-    p.add_argument("--scale", type=float, default=0.1, help="simulator scale when generating (default 0.1)")
+    p.add_argument(
+        "--scale", type=positive_float, default=0.1, help="simulator scale when generating (default 0.1)"
+    )
     p.add_argument("--seed", type=int, default=1, help="simulator seed when generating (default 1)")
-    p.add_argument("--start", type=date.fromisoformat, default=date(2023, 1, 1), help="first simulated day")
-    p.add_argument("--end", type=date.fromisoformat, default=date(2025, 6, 30), help="last simulated day")
+    p.add_argument("--start", type=iso_date, default=date(2023, 1, 1), help="first simulated day")
+    p.add_argument("--end", type=iso_date, default=date(2025, 6, 30), help="last simulated day")
     p.set_defaults(handler=handle)
 
 

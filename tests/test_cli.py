@@ -1,0 +1,102 @@
+"""The ``warehouse`` command: bad arguments are one line on stderr and exit code 2 (never a
+traceback), and every subcommand describes itself in ``--help``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from revenue_warehouse.cli import COMMAND_MODULES, build_parser
+
+
+def warehouse(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "revenue_warehouse.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["generate", "--scale", "-1"],
+            {},
+            "warehouse generate: error: argument --scale: -1 must be a number above 0",
+        ),
+        (
+            ["generate", "--scale", "lots"],
+            {},
+            "warehouse generate: error: argument --scale: 'lots' is not a number",
+        ),
+        (["run", "--scale", "0"], {}, "warehouse run: error: argument --scale: 0 must be a number above 0"),
+        (
+            ["generate", "--end", "2024-02-30"],
+            {},
+            "warehouse generate: error: argument --end: '2024-02-30' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            ["generate", "--start", "2024-03-01", "--end", "2024-01-31"],
+            {},
+            "warehouse: error: generate: the first day 2024-03-01 is after the last day 2024-01-31",
+        ),
+        (
+            ["check", "--suite", "marketing"],
+            {},
+            "warehouse check: error: argument --suite: unknown suite 'marketing'",
+        ),
+        (
+            ["load", "--extracts", "/no/such/folder"],
+            {},
+            "warehouse load: error: argument --extracts: folder /no/such/folder does not exist",
+        ),
+        (
+            ["run", "--extracts", "/no/such/folder"],
+            {},
+            "warehouse run: error: argument --extracts: folder /no/such/folder does not exist",
+        ),
+        (
+            ["load", "--system", "zendesk"],
+            {},
+            "warehouse load: error: argument --system: invalid choice: 'zendesk'",
+        ),
+        (["explode"], {}, "warehouse: error: argument COMMAND: invalid choice: 'explode'"),
+        (
+            ["load"],
+            {"WAREHOUSE_DUCKDB_THREADS": "many"},
+            "warehouse: error: WAREHOUSE_DUCKDB_THREADS='many' is not a positive whole number",
+        ),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_code_2(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    proc = warehouse(*args, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), proc.stderr
+
+
+def test_every_subcommand_has_a_description_in_help() -> None:
+    parser = build_parser()
+    [subparsers] = [a for a in parser._actions if a.dest == "command"]
+    assert set(subparsers.choices) == set(COMMAND_MODULES)
+    listed = {a.dest: a.help for a in subparsers._choices_actions}
+    for name, sub in subparsers.choices.items():
+        assert listed.get(name), f"`warehouse --help` lists {name} without a line"
+        assert sub.description and len(sub.description) > 40, f"`warehouse {name} --help` has no description"
+        for action in sub._actions:
+            assert action.help, f"warehouse {name} {action.option_strings or action.dest} has no help text"
+
+
+def test_help_exits_zero(tmp_path: Path) -> None:
+    proc = warehouse("load", "--help")
+    assert proc.returncode == 0 and "usage: warehouse load" in proc.stdout and proc.stderr == ""
