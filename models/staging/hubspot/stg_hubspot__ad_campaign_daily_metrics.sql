@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'ad_campaign_daily'), get_hubspot_ad_campaign_daily_columns() + provenance_columns(), aliases={"date": "metric_date"}) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'ad_campaign_daily'),
+            get_hubspot_ad_campaign_daily_columns() + provenance_columns() + pass_through_columns('hubspot', 'ad_campaign_daily'),
+            aliases={"date": "metric_date"}
+        ) }}
     from {{ source('hubspot', 'ad_campaign_daily') }}
 ),
 
@@ -18,7 +22,7 @@ final as (
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks,
         coalesce(spend, 0) as spend,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'ad_campaign_daily') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'ad_campaign'), get_hubspot_ad_campaign_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'ad_campaign'),
+            get_hubspot_ad_campaign_columns() + provenance_columns() + pass_through_columns('hubspot', 'ad_campaign')
+        ) }}
     from {{ source('hubspot', 'ad_campaign') }}
 ),
 
@@ -23,7 +26,7 @@ final as (
         end_date,
         upper(currency) as currency,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'ad_campaign') }}
     from latest
 )
 

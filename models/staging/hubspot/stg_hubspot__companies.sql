@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'company'), get_hubspot_company_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'company'),
+            get_hubspot_company_columns() + provenance_columns() + pass_through_columns('hubspot', 'company')
+        ) }}
     from {{ source('hubspot', 'company') }}
 ),
 
@@ -20,7 +23,7 @@ final as (
         property_country as country,
         property_createdate as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'company') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'contact'), get_hubspot_contact_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'contact'),
+            get_hubspot_contact_columns() + provenance_columns() + pass_through_columns('hubspot', 'contact')
+        ) }}
     from {{ source('hubspot', 'contact') }}
 ),
 
@@ -30,7 +33,7 @@ final as (
         nullif(trim(property_salesforceleadid), '') as salesforce_lead_id,
         nullif(trim(property_salesforcecontactid), '') as salesforce_contact_id,
         {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'contact') }}
     from latest
 )
 

@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'email_campaign'), get_hubspot_email_campaign_columns() + provenance_columns(), aliases={"type": "email_type"}) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'email_campaign'),
+            get_hubspot_email_campaign_columns() + provenance_columns() + pass_through_columns('hubspot', 'email_campaign'),
+            aliases={"type": "email_type"}
+        ) }}
     from {{ source('hubspot', 'email_campaign') }}
 ),
 
@@ -17,7 +21,7 @@ final as (
         subject,
         email_type,
         app_name,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'email_campaign') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'email_event_click'), get_hubspot_email_event_click_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'email_event_click'),
+            get_hubspot_email_event_click_columns() + provenance_columns() + pass_through_columns('hubspot', 'email_event_click')
+        ) }}
     from {{ source('hubspot', 'email_event_click') }}
 ),
 
@@ -16,7 +19,7 @@ final as (
         url as clicked_url,
         referer,
         browser,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'email_event_click') }}
     from latest
 )
 

@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'email_event'), get_hubspot_email_event_columns() + provenance_columns(), aliases={"type": "event_type"}) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'email_event'),
+            get_hubspot_email_event_columns() + provenance_columns() + pass_through_columns('hubspot', 'email_event'),
+            aliases={"type": "event_type"}
+        ) }}
     from {{ source('hubspot', 'email_event') }}
 ),
 
@@ -17,7 +21,7 @@ final as (
         {{ normalize_email('recipient') }} as recipient_email,
         upper(event_type) as event_type,
         created as occurred_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'email_event') }}
     from latest
 )
 

@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'contact_form_submission'), get_hubspot_contact_form_submission_columns() + provenance_columns(), aliases={"timestamp": "submitted_at"}) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'contact_form_submission'),
+            get_hubspot_contact_form_submission_columns() + provenance_columns() + pass_through_columns('hubspot', 'contact_form_submission'),
+            aliases={"timestamp": "submitted_at"}
+        ) }}
     from {{ source('hubspot', 'contact_form_submission') }}
 ),
 
@@ -18,7 +22,7 @@ final as (
         submitted_at,
         page_url,
         title as page_title,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'contact_form_submission') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'form'), get_hubspot_form_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'form'),
+            get_hubspot_form_columns() + provenance_columns() + pass_through_columns('hubspot', 'form')
+        ) }}
     from {{ source('hubspot', 'form') }}
 ),
 
@@ -17,7 +20,7 @@ final as (
         form_type,
         created_at,
         updated_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'form') }}
     from latest
 )
 

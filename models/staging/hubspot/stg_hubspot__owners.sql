@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'owner'), get_hubspot_owner_columns() + provenance_columns(), aliases={"type": "owner_type"}) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'owner'),
+            get_hubspot_owner_columns() + provenance_columns() + pass_through_columns('hubspot', 'owner'),
+            aliases={"type": "owner_type"}
+        ) }}
     from {{ source('hubspot', 'owner') }}
 ),
 
@@ -20,7 +24,7 @@ final as (
         owner_type,
         created_at,
         updated_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'owner') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('hubspot', 'web_session'), get_hubspot_web_session_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('hubspot', 'web_session'),
+            get_hubspot_web_session_columns() + provenance_columns() + pass_through_columns('hubspot', 'web_session')
+        ) }}
     from {{ source('hubspot', 'web_session') }}
 ),
 
@@ -22,7 +25,7 @@ final as (
         lower(trim(utm_medium)) as utm_medium,
         lower(trim(utm_campaign)) as utm_campaign,
         pageviews,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'web_session') }}
     from latest
 )
 

@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'account'), get_salesforce_account_columns() + provenance_columns(), aliases={"type": "account_type"}) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'account'),
+            get_salesforce_account_columns() + provenance_columns() + pass_through_columns('salesforce', 'account'),
+            aliases={"type": "account_type"}
+        ) }}
     from {{ source('salesforce', 'account') }}
 ),
 
@@ -25,7 +29,7 @@ final as (
         segment_c as segment,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'account') }}
     from latest
 )
 

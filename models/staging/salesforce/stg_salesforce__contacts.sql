@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'contact'), get_salesforce_contact_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'contact'),
+            get_salesforce_contact_columns() + provenance_columns() + pass_through_columns('salesforce', 'contact')
+        ) }}
     from {{ source('salesforce', 'contact') }}
 ),
 
@@ -24,7 +27,7 @@ final as (
         lead_source,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'contact') }}
     from latest
 )
 

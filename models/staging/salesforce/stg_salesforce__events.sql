@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'event'), get_salesforce_event_columns() + provenance_columns(), aliases={"type": "event_type"}) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'event'),
+            get_salesforce_event_columns() + provenance_columns() + pass_through_columns('salesforce', 'event'),
+            aliases={"type": "event_type"}
+        ) }}
     from {{ source('salesforce', 'event') }}
 ),
 
@@ -23,7 +27,7 @@ final as (
         end_date_time as ended_at,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'event') }}
     from latest
 )
 

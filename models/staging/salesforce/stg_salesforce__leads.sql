@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'lead'), get_salesforce_lead_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'lead'),
+            get_salesforce_lead_columns() + provenance_columns() + pass_through_columns('salesforce', 'lead')
+        ) }}
     from {{ source('salesforce', 'lead') }}
 ),
 
@@ -34,7 +37,7 @@ final as (
         nullif(converted_contact_id, '') as converted_contact_id,
         nullif(converted_opportunity_id, '') as converted_opportunity_id,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'lead') }}
     from latest
 )
 

@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'opportunity'), get_salesforce_opportunity_columns() + provenance_columns(), aliases={"type": "opportunity_type"}) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'opportunity'),
+            get_salesforce_opportunity_columns() + provenance_columns() + pass_through_columns('salesforce', 'opportunity'),
+            aliases={"type": "opportunity_type"}
+        ) }}
     from {{ source('salesforce', 'opportunity') }}
 ),
 
@@ -33,7 +37,7 @@ final as (
         stripe_subscription_id_c as stripe_subscription_id,
         term_end_date_c as term_end_date,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'opportunity') }}
     from latest
 )
 

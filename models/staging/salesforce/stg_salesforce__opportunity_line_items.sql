@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'opportunity_line_item'), get_salesforce_opportunity_line_item_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'opportunity_line_item'),
+            get_salesforce_opportunity_line_item_columns() + provenance_columns() + pass_through_columns('salesforce', 'opportunity_line_item')
+        ) }}
     from {{ source('salesforce', 'opportunity_line_item') }}
 ),
 
@@ -24,7 +27,7 @@ final as (
         total_price,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'opportunity_line_item') }}
     from latest
 )
 

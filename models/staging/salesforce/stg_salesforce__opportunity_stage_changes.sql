@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'opportunity_history'), get_salesforce_opportunity_history_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'opportunity_history'),
+            get_salesforce_opportunity_history_columns() + provenance_columns() + pass_through_columns('salesforce', 'opportunity_history')
+        ) }}
     from {{ source('salesforce', 'opportunity_history') }}
 ),
 
@@ -20,7 +23,7 @@ final as (
         probability,
         close_date,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'opportunity_history') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'product_2'), get_salesforce_product_2_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'product_2'),
+            get_salesforce_product_2_columns() + provenance_columns() + pass_through_columns('salesforce', 'product_2')
+        ) }}
     from {{ source('salesforce', 'product_2') }}
 ),
 
@@ -18,7 +21,7 @@ final as (
         family as product_family,
         coalesce(is_active, false) as is_active,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'product_2') }}
     from latest
 )
 

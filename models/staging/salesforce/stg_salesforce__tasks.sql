@@ -2,7 +2,11 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'task'), get_salesforce_task_columns() + provenance_columns(), aliases={"type": "task_type"}) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'task'),
+            get_salesforce_task_columns() + provenance_columns() + pass_through_columns('salesforce', 'task'),
+            aliases={"type": "task_type"}
+        ) }}
     from {{ source('salesforce', 'task') }}
 ),
 
@@ -24,7 +28,7 @@ final as (
         created_date as created_at,
         completed_date_time as completed_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'task') }}
     from latest
 )
 

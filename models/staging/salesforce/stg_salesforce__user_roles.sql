@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'user_role'), get_salesforce_user_role_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'user_role'),
+            get_salesforce_user_role_columns() + provenance_columns() + pass_through_columns('salesforce', 'user_role')
+        ) }}
     from {{ source('salesforce', 'user_role') }}
 ),
 
@@ -17,7 +20,7 @@ final as (
         developer_name as role_developer_name,
         parent_role_id,
         {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'user_role') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('salesforce', 'user'), get_salesforce_user_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('salesforce', 'user'),
+            get_salesforce_user_columns() + provenance_columns() + pass_through_columns('salesforce', 'user')
+        ) }}
     from {{ source('salesforce', 'user') }}
 ),
 
@@ -24,7 +27,7 @@ final as (
         coalesce(is_active, false) as is_active,
         created_date as created_at,
         {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'user') }}
     from latest
 )
 

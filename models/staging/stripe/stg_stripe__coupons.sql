@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'coupon'), get_stripe_coupon_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'coupon'),
+            get_stripe_coupon_columns() + provenance_columns() + pass_through_columns('stripe', 'coupon')
+        ) }}
     from {{ source('stripe', 'coupon') }}
 ),
 
@@ -18,7 +21,7 @@ final as (
         duration,
         false as is_deleted,
         created as created_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'coupon') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'customer'), get_stripe_customer_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'customer'),
+            get_stripe_customer_columns() + provenance_columns() + pass_through_columns('stripe', 'customer')
+        ) }}
     from {{ source('stripe', 'customer') }}
 ),
 
@@ -23,7 +26,7 @@ final as (
         coalesce(livemode, true) as is_livemode,
         coalesce(is_deleted, false) as is_deleted,
         created as created_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'customer') }}
     from latest
 )
 

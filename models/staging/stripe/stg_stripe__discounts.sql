@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'discount'), get_stripe_discount_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'discount'),
+            get_stripe_discount_columns() + provenance_columns() + pass_through_columns('stripe', 'discount')
+        ) }}
     from {{ source('stripe', 'discount') }}
 ),
 
@@ -20,7 +23,7 @@ final as (
         false as is_deleted,
         "start" as started_at,
         "end" as ends_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'discount') }}
     from latest
 )
 

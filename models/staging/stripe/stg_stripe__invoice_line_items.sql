@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'invoice_line_item'), get_stripe_invoice_line_item_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'invoice_line_item'),
+            get_stripe_invoice_line_item_columns() + provenance_columns() + pass_through_columns('stripe', 'invoice_line_item')
+        ) }}
     from {{ source('stripe', 'invoice_line_item') }}
 ),
 
@@ -28,7 +31,7 @@ final as (
         false as is_deleted,
         period_start as period_started_at,
         period_end as period_ended_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'invoice_line_item') }}
     from latest
 )
 

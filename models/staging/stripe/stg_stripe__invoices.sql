@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'invoice'), get_stripe_invoice_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'invoice'),
+            get_stripe_invoice_columns() + provenance_columns() + pass_through_columns('stripe', 'invoice')
+        ) }}
     from {{ source('stripe', 'invoice') }}
 ),
 
@@ -28,7 +31,7 @@ final as (
         period_start as period_started_at,
         period_end as period_ended_at,
         due_date as due_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'invoice') }}
     from latest
 )
 

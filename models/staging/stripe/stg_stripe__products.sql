@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'product'), get_stripe_product_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'product'),
+            get_stripe_product_columns() + provenance_columns() + pass_through_columns('stripe', 'product')
+        ) }}
     from {{ source('stripe', 'product') }}
 ),
 
@@ -18,7 +21,7 @@ final as (
         coalesce(active, true) as is_active,
         coalesce(is_deleted, false) as is_deleted,
         created as created_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'product') }}
     from latest
 )
 

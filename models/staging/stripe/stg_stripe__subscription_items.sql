@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'subscription_item'), get_stripe_subscription_item_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'subscription_item'),
+            get_stripe_subscription_item_columns() + provenance_columns() + pass_through_columns('stripe', 'subscription_item')
+        ) }}
     from {{ source('stripe', 'subscription_item') }}
 ),
 
@@ -20,7 +23,7 @@ final as (
         created as created_at,
         current_period_start as current_period_started_at,
         current_period_end as current_period_ends_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'subscription_item') }}
     from latest
 )
 

@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'subscription'), get_stripe_subscription_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'subscription'),
+            get_stripe_subscription_columns() + provenance_columns() + pass_through_columns('stripe', 'subscription')
+        ) }}
     from {{ source('stripe', 'subscription') }}
 ),
 
@@ -24,7 +27,7 @@ final as (
         current_period_end as current_period_ends_at,
         canceled_at as canceled_at,
         ended_at as ended_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'subscription') }}
     from latest
 )
 

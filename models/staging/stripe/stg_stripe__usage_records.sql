@@ -2,7 +2,10 @@ with
 
 source as (
     select
-        {{ fill_staging_columns(source('stripe', 'usage_record'), get_stripe_usage_record_columns() + provenance_columns()) }}
+        {{ fill_staging_columns(
+            source('stripe', 'usage_record'),
+            get_stripe_usage_record_columns() + provenance_columns() + pass_through_columns('stripe', 'usage_record')
+        ) }}
     from {{ source('stripe', 'usage_record') }}
 ),
 
@@ -17,7 +20,7 @@ final as (
         quantity as seats_used,
         false as is_deleted,
         "timestamp" as recorded_at,
-        _fivetran_synced as synced_at
+        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'usage_record') }}
     from latest
 )
 
