@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: setup manifest run test lint dev bench clean
+.PHONY: setup manifest run test test-fast lint dev bench clean
 
 # Create .venv and install exactly the locked versions (uv.lock).
 $(BIN)/warehouse: pyproject.toml uv.lock
@@ -31,6 +31,11 @@ run: setup
 ## make test: set up, lint, then run the whole test suite.
 test: setup lint
 	$(BIN)/pytest
+
+## make test-fast: unit tests and small builds, for the edit-test loop (under 3 minutes): every test
+## not marked slow (slow = a full dbt build of the warehouse or a whole Dagster run; see tests/conftest.py).
+test-fast: setup
+	$(BIN)/pytest -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -87,3 +87,14 @@ def _fresh_settings() -> Iterator[None]:
     reset_settings()
     yield
     reset_settings()
+
+
+# Fixtures that build the whole warehouse with dbt: a test that needs one is an end-to-end test.
+FULL_BUILD_FIXTURES = {"built_db", "served_db"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a full dbt build ``slow`` (``make test-fast`` leaves them out)."""
+    for item in items:
+        if FULL_BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

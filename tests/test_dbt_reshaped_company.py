@@ -17,6 +17,8 @@ from conftest import AS_OF
 
 from revenue_warehouse.dbt import run_dbt
 
+pytestmark = pytest.mark.slow  # a full dbt build of a reshaped company
+
 # Web sessions without a campaign or a medium get a medium by the last digit of their id, so each
 # value below lands on many sessions; the channel each must show is written out by hand.
 UTM_RESHAPE = {"1": "organic_search", "2": "ppc", "3": " Paid_Social ", "4": "podcast", "5": "CPC"}

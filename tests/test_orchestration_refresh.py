@@ -13,6 +13,8 @@ import pytest
 
 from revenue_warehouse.contract import TABLES
 
+pytestmark = pytest.mark.slow  # whole Dagster refresh runs (load, dbt build, checks)
+
 SIM = {"scale": 0.05, "seed": 3, "start": date(2023, 1, 1), "end": date(2023, 2, 28)}
 
 
