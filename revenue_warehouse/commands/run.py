@@ -11,6 +11,7 @@ from pathlib import Path
 
 from revenue_warehouse import paths
 from revenue_warehouse.commands.args import existing_dir, iso_date, positive_float
+from revenue_warehouse.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,36 +47,73 @@ def handle(args: argparse.Namespace) -> int:
 
 def _handle(args: argparse.Namespace) -> int:
     from revenue_warehouse.loader import extract_dates
+    from revenue_warehouse.run_output import log_path, output_to
 
     extracts = (args.extracts or paths.extracts_dir()).resolve()
     db = paths.build_db_path()
+    log = log_path(get_settings().log_dir)
+    print(f"warehouse run: the dbt and Dagster output goes to {log}", flush=True)
     if db.exists():  # a corrupt or locked build file fails here, at once, with what to do
         from revenue_warehouse.build_db import open_build
 
         open_build(db).close()
-    if not extract_dates(extracts):
+    dates = extract_dates(extracts)
+    if not dates:
         from revenue_warehouse.simulator import generate
 
         print(
-            f"[1/3] no extracts in {extracts}: generating scale {args.scale}, seed {args.seed} ...",
+            f"[1/3] generating sample extracts: scale {args.scale}, seed {args.seed}, {args.start}..{args.end}, "
+            f"into {extracts}",
             flush=True,
         )
-        generate(extracts, scale=args.scale, seed=args.seed, start=args.start, end=args.end)
+        with output_to(log):
+            generate(extracts, scale=args.scale, seed=args.seed, start=args.start, end=args.end)
+        dates = extract_dates(extracts)
     else:
-        print(f"[1/3] using existing extracts in {extracts}", flush=True)
-    print("[2/3] preparing the dbt manifest (dbt parse) ...", flush=True)
+        print(f"[1/3] using {len(dates):,} extract dates ({dates[0]}..{dates[-1]}) in {extracts}", flush=True)
+    print("[2/3] preparing the dbt manifest (dbt parse)", flush=True)
     from orchestration.refresh import format_summary, prepare_dbt_manifest, run_refresh
-
-    prepare_dbt_manifest(db)
-    print(f"[3/3] running the refresh job into {db} ...", flush=True)
-    started = time.monotonic()
-    summary = run_refresh(extracts, db, instance=_instance())
-    print(format_summary(summary))
     from revenue_warehouse.quality.report import wap_summary
 
-    print(wap_summary(db, paths.serving_db_path(), summary.run_id))
-    print(f"took {time.monotonic() - started:.0f}s. Dagster UI: make dev (http://127.0.0.1:3000)")
+    with output_to(log):
+        prepare_dbt_manifest(db)
+    print(f"[3/3] running the refresh job (load, dbt build and tests, checks, publish) on {db}", flush=True)
+    started = time.monotonic()
+    with output_to(log):
+        summary = run_refresh(extracts, db, instance=_instance())
+        print(format_summary(summary))
+        print(wap_summary(db, paths.serving_db_path(), summary.run_id))
+    print(_summary(summary, db, time.monotonic() - started, log))
     return 0 if summary.success else 1
+
+
+def _summary(
+    summary, db: Path, seconds: float, log: Path
+) -> str:  # summary: orchestration.refresh.RefreshSummary
+    from revenue_warehouse.publish import current_generation
+    from revenue_warehouse.run_output import summary_lines
+
+    serving = paths.serving_db_path()
+    state = "succeeded" if summary.success else "FAILED"
+    lines = [
+        f"refresh run {summary.run_id} {state} in {seconds:.0f}s (extract dates {summary.first_date}..{summary.last_date})"
+    ]
+    lines += [f"  {line}" for line in summary_lines(db, summary.run_id)]
+    lines.append(
+        f"  Dagster: {summary.materialized} assets materialized; asset checks (dbt tests, GX suites, load identity) "
+        f"{summary.checks_passed} passed, {len(summary.checks_failed)} failed"
+    )
+    lines += [f"    failed check {name}" for name in summary.checks_failed[:5]]
+    lines += [f"    step failed: {error.splitlines()[0] if error else ''}" for error in summary.errors[:3]]
+    if serving.exists() and current_generation(serving) == summary.run_id:
+        lines.append(f"  warehouse: published to {serving} (read-only; build file {db})")
+    else:
+        lines.append(
+            f"  warehouse: NOT published (blocking checks failed or the run failed); build file {db}"
+        )
+    lines.append(f"  details (rows per table and mart, check messages, dbt and Dagster output): {log}")
+    lines.append("  Dagster UI: make dev, then http://127.0.0.1:3000")
+    return "\n".join(lines)
 
 
 def _instance():  # a persistent instance when DAGSTER_HOME is set (make sets it), so runs show in the UI
