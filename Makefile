@@ -43,7 +43,7 @@ lint: setup
 
 ## make dev: the Dagster UI on http://127.0.0.1:3000
 dev: setup
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 bench: setup
 	$(BIN)/python bench/generate.py
