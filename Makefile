@@ -37,9 +37,13 @@ test: setup lint
 test-fast: setup
 	$(BIN)/pytest -m "not slow"
 
+## make lint: ruff (Python) and sqlfluff (dbt models: dbt templater, duckdb dialect, rules in .sqlfluff;
+## the templater compiles against an empty scratch database).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@d=$$(mktemp -d) && WAREHOUSE_BUILD_DB=$$d/lint.duckdb $(BIN)/sqlfluff lint models data-tests --processes 2; \
+	status=$$?; rm -rf $$d; exit $$status
 
 ## make dev: the Dagster UI on http://127.0.0.1:3000
 dev: setup

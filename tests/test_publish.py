@@ -19,6 +19,7 @@ import pytest
 
 from revenue_warehouse.personal import pii_salt, salt_path
 from revenue_warehouse.publish import PUBLISHED_SCHEMAS, connect_serving, current_generation, publish
+from revenue_warehouse.settings import reset_settings
 
 DATA_TABLES = (
     "marketing.fct_leads",
@@ -250,4 +251,5 @@ def test_salt_is_generated_once_per_installation_owner_only_and_never_published(
     assert salt_path(other).read_text().strip() != salt
     # a configured salt wins
     monkeypatch.setenv("WAREHOUSE_PII_SALT", "configured")
+    reset_settings()  # settings are read once per process: read the changed environment
     assert pii_salt(build) == "configured"

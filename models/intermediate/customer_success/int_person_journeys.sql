@@ -112,7 +112,9 @@ leadless_won_journeys as (
     from new_business
     where new_business.is_won
         and new_business.opportunity_id not in (
-            select converted_opportunity_id from lead_journeys where converted_opportunity_id is not null
+            select lead_journeys.converted_opportunity_id
+            from lead_journeys
+            where lead_journeys.converted_opportunity_id is not null
         )
 ),
 

@@ -114,7 +114,7 @@ lead_conversions as (
             lead_keyed.person_key,
             row_number() over (
                 partition by salesforce_leads.converted_contact_id
-                order by salesforce_leads.is_deleted, salesforce_leads.converted_date desc, salesforce_leads.lead_id
+                order by salesforce_leads.is_deleted asc, salesforce_leads.converted_date desc, salesforce_leads.lead_id asc
             ) as conversion_rank
         from salesforce_leads
         inner join lead_keyed

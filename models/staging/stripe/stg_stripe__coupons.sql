@@ -17,7 +17,7 @@ final as (
     select
         id as coupon_id,
         name as coupon_name,
-        percent_off as percent_off,
+        percent_off,
         duration,
         false as is_deleted,
         created as created_at,

@@ -16,9 +16,9 @@ latest as (
 final as (
     select
         id as discount_id,
-        coupon_id as coupon_id,
-        customer_id as customer_id,
-        subscription_id as subscription_id,
+        coupon_id,
+        customer_id,
+        subscription_id,
         type as discount_type,
         false as is_deleted,
         "start" as started_at,

@@ -16,10 +16,10 @@ latest as (
 final as (
     select
         id as invoice_line_item_id,
-        invoice_id as invoice_id,
-        subscription_id as subscription_id,
-        subscription_item_id as subscription_item_id,
-        plan_id as plan_id,
+        invoice_id,
+        subscription_id,
+        subscription_item_id,
+        plan_id,
         lower(type) as line_type,
         description,
         quantity,

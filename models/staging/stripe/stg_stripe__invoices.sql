@@ -16,8 +16,8 @@ latest as (
 final as (
     select
         id as invoice_id,
-        customer_id as customer_id,
-        subscription_id as subscription_id,
+        customer_id,
+        subscription_id,
         number as invoice_number,
         lower(status) as status,
         billing_reason,

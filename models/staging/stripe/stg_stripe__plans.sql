@@ -16,7 +16,7 @@ latest as (
 final as (
     select
         id as plan_id,
-        product_id as product_id,
+        product_id,
         nickname as plan_name,
         upper(currency) as currency,
         {{ minor_units_to_amount('amount', 'currency') }} as unit_amount,

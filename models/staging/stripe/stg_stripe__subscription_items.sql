@@ -16,8 +16,8 @@ latest as (
 final as (
     select
         id as subscription_item_id,
-        subscription_id as subscription_id,
-        plan_id as plan_id,
+        subscription_id,
+        plan_id,
         quantity as seats_purchased,
         false as is_deleted,
         created as created_at,

@@ -16,7 +16,7 @@ latest as (
 final as (
     select
         id as subscription_id,
-        customer_id as customer_id,
+        customer_id,
         lower(status) as status,
         {{ json_extract_string('metadata', 'salesforce_opportunity_id') }} as salesforce_opportunity_id,
         coalesce(cancel_at_period_end, false) as is_cancel_at_period_end,
@@ -25,8 +25,8 @@ final as (
         start_date as started_at,
         current_period_start as current_period_started_at,
         current_period_end as current_period_ends_at,
-        canceled_at as canceled_at,
-        ended_at as ended_at,
+        canceled_at,
+        ended_at,
         _fivetran_synced as synced_at{{ pass_through_select('stripe', 'subscription') }}
     from latest
 )

@@ -16,7 +16,7 @@ latest as (
 final as (
     select
         id as usage_record_id,
-        subscription_item_id as subscription_item_id,
+        subscription_item_id,
         quantity as seats_used,
         false as is_deleted,
         "timestamp" as recorded_at,
