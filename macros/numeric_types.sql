@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 {% macro default__type_money() -%}
-    {{ return(api.Column.numeric_type('numeric', 18, 2)) }}
+    {{ return(api.Column.numeric_type('decimal', 18, 2)) }}
 {%- endmacro %}
 
 {% macro money_divide(amount, multiplier, divisor) -%}
@@ -21,7 +21,7 @@
 
 {% macro default__money_divide(amount, multiplier, divisor) -%}
     {#- PostgreSQL and Spark divide decimals as decimals and round half away from zero / half up. -#}
-    cast(round(cast({{ amount }} as numeric(38, 10)) * ({{ multiplier }}) / ({{ divisor }}), 2) as {{ type_money() }})
+    cast(round(cast({{ amount }} as decimal(38, 10)) * ({{ multiplier }}) / ({{ divisor }}), 2) as {{ type_money() }})
 {%- endmacro %}
 
 {% macro duckdb__money_divide(amount, multiplier, divisor) -%}

@@ -90,7 +90,7 @@ final as (
         with_interval.mrr_divisor,
         {{ money_divide('with_interval.net_amount', 'with_interval.mrr_multiplier', 'with_interval.mrr_divisor') }} as mrr,
         {{ money_divide(
-            'with_interval.net_amount * cast(fx_rates.rate_to_usd as ' ~ api.Column.numeric_type('numeric', 18, 6) ~ ')',
+            'with_interval.net_amount * cast(fx_rates.rate_to_usd as ' ~ api.Column.numeric_type('decimal', 18, 6) ~ ')',
             'with_interval.mrr_multiplier',
             'with_interval.mrr_divisor'
         ) }} as mrr_usd,
