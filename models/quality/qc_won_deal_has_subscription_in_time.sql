@@ -5,26 +5,7 @@
     least var('quality_grace_days') days before the as-of date (deals closed since are still being
     onboarded).
 -#}
-with
-
-onboarding as (
-    select * from {{ ref('fct_onboarding') }}
-),
-
-final as (
-    select
-        onboarding.opportunity_id as check_key,
-        onboarding.opportunity_id,
-        onboarding.account_id,
-        onboarding.closed_at,
-        onboarding.subscription_id,
-        onboarding.subscribed_at,
-        onboarding.days_close_to_subscription,
-        {{ check_status_columns(
-            'onboarding.days_close_to_subscription <= ' ~ var('quality_subscription_max_days'),
-            won_deal_is_due('onboarding.closed_at'),
-        ) }}
-    from onboarding
-)
-
-select * from final
+{{ won_deal_check(
+    'onboarding.days_close_to_subscription <= ' ~ var('quality_subscription_max_days'),
+    ['subscription_id', 'subscribed_at', 'days_close_to_subscription'],
+) }}

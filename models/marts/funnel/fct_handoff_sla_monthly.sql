@@ -17,14 +17,7 @@ monthly as (
     select
         handoff,
         cast({{ dbt.date_trunc('month', 'handed_at') }} as date) as handed_month,
-        cast(count(*) as {{ dbt.type_bigint() }}) as handed_count,
-        cast(sum(case when picked_up_at is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as picked_up_count,
-        cast(sum(case when is_within_sla then 1 else 0 end) as {{ dbt.type_bigint() }}) as within_sla_count,
-        cast(sum(case when status = 'pending' then 1 else 0 end) as {{ dbt.type_bigint() }}) as pending_count,
-        cast(sum(case when status = 'met' then 1 else 0 end) as {{ dbt.type_bigint() }}) as met_count,
-        cast(sum(case when status = 'breached' then 1 else 0 end) as {{ dbt.type_bigint() }}) as breached_count,
-        cast(sum(case when status = 'incomplete' then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count,
-        cast(sum(case when is_decided then 1 else 0 end) as {{ dbt.type_bigint() }}) as decided_count
+        {{ handoff_status_counts() }}
     from handoffs
     group by 1, 2
 ),

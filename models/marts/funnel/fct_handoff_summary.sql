@@ -17,14 +17,7 @@ weekly as (
     select
         handoff,
         handed_week,
-        cast(count(*) as {{ dbt.type_bigint() }}) as handed_count,
-        cast(sum(case when picked_up_at is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as picked_up_count,
-        cast(sum(case when is_within_sla then 1 else 0 end) as {{ dbt.type_bigint() }}) as within_sla_count,
-        cast(sum(case when status = 'pending' then 1 else 0 end) as {{ dbt.type_bigint() }}) as pending_count,
-        cast(sum(case when status = 'met' then 1 else 0 end) as {{ dbt.type_bigint() }}) as met_count,
-        cast(sum(case when status = 'breached' then 1 else 0 end) as {{ dbt.type_bigint() }}) as breached_count,
-        cast(sum(case when status = 'incomplete' then 1 else 0 end) as {{ dbt.type_bigint() }}) as incomplete_count,
-        cast(sum(case when is_decided then 1 else 0 end) as {{ dbt.type_bigint() }}) as decided_count,
+        {{ handoff_status_counts() }},
         cast(sum(case when not is_complete then 1 else 0 end) as {{ dbt.type_bigint() }}) as missing_step_count,
         percentile_cont(0.5) within group (order by hours_to_pickup) as median_hours_to_pickup
     from handoffs
