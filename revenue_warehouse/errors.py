@@ -11,6 +11,7 @@ import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -27,20 +28,33 @@ def log_file() -> Path:
     return Path(value).expanduser() if value else data_dir() / "logs" / "warehouse.log"
 
 
+def open_log() -> tuple[Path, TextIO] | None:
+    """The log file opened for appending (the temporary directory's when the configured one cannot
+    be written), or ``None`` if neither can."""
+    for path in (log_file(), Path(tempfile.gettempdir()) / "revenue_warehouse.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return path, path.open("a", encoding="utf-8")
+        except OSError:
+            continue
+    return None
+
+
 def log_traceback(exc: BaseException) -> Path | None:
     """Append ``exc``'s traceback to the log; the path written, or ``None`` if nowhere could be."""
     text = f"--- {datetime.now(UTC).isoformat()} pid {os.getpid()}\n" + "".join(
         traceback.format_exception(exc)
     )
-    for path in (log_file(), Path(tempfile.gettempdir()) / "revenue_warehouse.log"):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(text)
-            return path
-        except OSError:
-            continue
-    return None
+    opened = open_log()
+    if opened is None:
+        return None
+    path, fh = opened
+    try:
+        with fh:
+            fh.write(text)
+    except OSError:
+        return None
+    return path
 
 
 def _first_line(exc: BaseException) -> str:

@@ -179,3 +179,19 @@ def test_the_run_lock_is_re_entrant_in_its_process_and_exclusive_across_processe
             == f"another run (pid {os.getpid()}) is using {build}: wait for it to finish (or stop it) and run again"
         )
     assert subprocess.run(probe, capture_output=True, text=True).stdout.strip() == "free"
+
+
+@pytest.mark.slow
+def test_warehouse_run_with_a_failing_step_prints_a_summary_and_no_traceback(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    extracts = Path(env["WAREHOUSE_EXTRACTS_DIR"])
+    write_extract(extracts, "salesforce", "opportunity", date(2024, 1, 2), "name,amount\nDeal,10\n")
+    proc = warehouse("run", env=env, timeout=900)
+    assert proc.returncode == 1
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output and "Stack Trace" not in output
+    assert "1 failed" in proc.stdout and "step failed: load_salesforce" in proc.stdout
+    first = proc.stdout.splitlines()[0]
+    run_log = Path(first.rsplit(" goes to ", 1)[1])
+    assert "STEP_FAILURE" in run_log.read_text() and "missing required column" in run_log.read_text()
