@@ -27,9 +27,12 @@ won_opportunities as (
 
 models as (
     select 'first_touch' as attribution_model
-    union all select 'last_touch'
-    union all select 'linear'
-    union all select 'w_shaped'
+    union all
+    select 'last_touch'
+    union all
+    select 'linear'
+    union all
+    select 'w_shaped'
 ),
 
 weighted as (
