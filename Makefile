@@ -8,8 +8,11 @@ export UV_COMPILE_BYTECODE := 1
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DO_NOT_TRACK := 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DASHBOARD_PORT ?= 8501
+DOCS_PORT ?= 8080
 
-.PHONY: setup manifest run test test-fast lint dev bench clean
+.PHONY: setup manifest run test test-fast lint dev bench clean dashboard docs browser
 
 # Create .venv and install exactly the locked versions (uv.lock).
 $(BIN)/warehouse: pyproject.toml uv.lock
@@ -28,8 +31,12 @@ manifest: $(BIN)/warehouse
 run: setup
 	$(BIN)/warehouse run
 
-## make test: set up, lint, then run the whole test suite.
-test: setup lint
+## The dashboard's browser test drives Debian's chromium (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+## make test: set up, lint, install the browser, then run the whole test suite.
+test: setup lint browser
 	$(BIN)/pytest
 
 ## make test-fast: unit tests and small builds, for the edit-test loop (under 3 minutes): every test
@@ -49,9 +56,25 @@ lint: setup
 dev: setup
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
+## make dashboard: the revenue dashboard (Streamlit) on http://127.0.0.1:8501 over the serving file
+dashboard: setup
+	$(BIN)/streamlit run revenue_warehouse/dashboard/app.py --server.address 127.0.0.1 \
+		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false
+
+## make docs: dbt docs (models, columns, lineage, exposures) on http://127.0.0.1:8080
+docs: setup
+	@if [ -f "$${WAREHOUSE_BUILD_DB:-data/warehouse/build.duckdb}" ]; then \
+		$(BIN)/dbt docs generate --project-dir . --profiles-dir . ; \
+	else \
+		echo "no build database yet: docs without the catalog (make run first for column types)"; \
+		WAREHOUSE_BUILD_DB=$(CURDIR)/target/docs-empty.duckdb $(BIN)/dbt docs generate --project-dir . --profiles-dir . --empty-catalog; \
+	fi
+	$(BIN)/dbt docs serve --project-dir . --profiles-dir . --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
 bench: setup
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf data target logs .dagster_home
