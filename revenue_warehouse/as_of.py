@@ -12,11 +12,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
+
+from revenue_warehouse.settings import get_settings
 
 FUTURE_DAYS_ENV = "WAREHOUSE_FUTURE_EXTRACT_DAYS"
 MAX_JUMP_ENV = "WAREHOUSE_AS_OF_MAX_JUMP_DAYS"
@@ -32,25 +33,12 @@ CREATE TABLE IF NOT EXISTS audit.as_of_log (
 )"""
 
 
-def _days(var: str, default: int) -> int:
-    value = os.environ.get(var, "").strip()
-    if not value:
-        return default
-    try:
-        days = int(value)
-    except ValueError:
-        raise ValueError(f"{var}={value!r} is not a whole number of days") from None
-    if days < 0:
-        raise ValueError(f"{var}={value!r} must not be negative")
-    return days
-
-
 def future_tolerance_days() -> int:
-    return _days(FUTURE_DAYS_ENV, 1)
+    return get_settings().future_extract_days  # WAREHOUSE_FUTURE_EXTRACT_DAYS
 
 
 def max_jump_days() -> int:
-    return _days(MAX_JUMP_ENV, 31)
+    return get_settings().as_of_max_jump_days  # WAREHOUSE_AS_OF_MAX_JUMP_DAYS
 
 
 def run_date() -> date:

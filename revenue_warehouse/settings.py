@@ -12,6 +12,8 @@ serving_db                      WAREHOUSE_SERVING_DB                ``<data_dir>
 shared_dir                      WAREHOUSE_SHARED_DIR                ``<project>/../shared`` (optional fixtures)
 start_date                      WAREHOUSE_START_DATE                first extract date present (partitions)
 as_of_date                      WAREHOUSE_AS_OF_DATE                last extract date loaded
+future_extract_days             WAREHOUSE_FUTURE_EXTRACT_DAYS       1 (extracts dated later are refused)
+as_of_max_jump_days             WAREHOUSE_AS_OF_MAX_JUMP_DAYS       31 (a larger as-of jump warns)
 pii_salt                        WAREHOUSE_PII_SALT                  not set (see revenue_warehouse/publish.py)
 checks_config                   WAREHOUSE_CHECKS_CONFIG             ``revenue_warehouse/quality/checks.yml``
 data_docs_dir                   WAREHOUSE_DATA_DOCS_DIR             ``<data_dir>/quality/data_docs``
@@ -74,6 +76,8 @@ class Settings:
     log_dir: Path
     start_date: date | None = None
     as_of_date: date | None = None
+    future_extract_days: int = 1
+    as_of_max_jump_days: int = 31
     pii_salt: str | None = None
     duckdb: DuckDBLimits = field(default_factory=DuckDBLimits)
     project_dir: Path = PROJECT_DIR
@@ -93,6 +97,8 @@ class Settings:
             log_dir=_path(env, "WAREHOUSE_LOG_DIR") or data_dir / "logs",
             start_date=_date(env, "WAREHOUSE_START_DATE"),
             as_of_date=_date(env, "WAREHOUSE_AS_OF_DATE"),
+            future_extract_days=_days(env, "WAREHOUSE_FUTURE_EXTRACT_DAYS", 1),
+            as_of_max_jump_days=_days(env, "WAREHOUSE_AS_OF_MAX_JUMP_DAYS", 31),
             pii_salt=env.get("WAREHOUSE_PII_SALT") or None,
             duckdb=DuckDBLimits(
                 memory_limit=env.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT") or None,
@@ -126,6 +132,17 @@ def _date(env: Mapping[str, str], var: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise SettingsError(f"{var}={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _days(env: Mapping[str, str], var: str, default: int) -> int:
+    value = env.get(var, "").strip()
+    if not value:
+        return default
+    if not value.lstrip("-").isdigit():
+        raise SettingsError(f"{var}={value!r} is not a whole number of days")
+    if int(value) < 0:
+        raise SettingsError(f"{var}={value!r} must not be negative")
+    return int(value)
 
 
 def _positive_int(env: Mapping[str, str], var: str) -> int | None:
