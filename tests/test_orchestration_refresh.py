@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from revenue_warehouse.contract import TABLES
+from revenue_warehouse.settings import reset_settings
 
 pytestmark = pytest.mark.slow  # whole Dagster refresh runs (load, dbt build, checks)
 
@@ -85,6 +86,7 @@ def test_refresh_job_loads_and_builds_dbt(
     from orchestration.refresh import run_refresh
 
     monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(tmp_path / "serving.duckdb"))
+    reset_settings()  # settings are read once per process: take the changed environment
     db = tmp_path / "build.duckdb"
     summary = run_refresh(sim_extracts, db)
     load_and_dbt_errors = [e for e in summary.errors if e.startswith(("load_", "warehouse_dbt_models"))]

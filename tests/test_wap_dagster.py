@@ -15,6 +15,7 @@ from conftest import AS_OF
 from wap_support import checks_config_with_floor, pick_won_deals, remove_cs_introductions, served
 
 from revenue_warehouse.publish import current_generation
+from revenue_warehouse.settings import reset_settings
 
 pytestmark = pytest.mark.slow
 K = 3
@@ -73,6 +74,7 @@ def test_refresh_job_publishes_a_leak_above_the_floor_and_blocks_one_below(
         tmp_path, "sales_to_customer_success", "won_deal_has_cs_introduction", 0.95
     )
     monkeypatch.setenv("WAREHOUSE_CHECKS_CONFIG", str(strict))
+    reset_settings()  # settings are read once per process: take the changed environment
     before = serving.read_bytes()
     third = run_refresh(extracts, build)
     assert not third.success

@@ -23,6 +23,7 @@ from wap_support import (
 from revenue_warehouse.publish import current_generation
 from revenue_warehouse.quality.gate import check_and_publish
 from revenue_warehouse.quality.results import CheckFailed
+from revenue_warehouse.settings import reset_settings
 
 pytestmark = pytest.mark.slow
 K = 3
@@ -85,6 +86,7 @@ def test_leaks_publish_below_the_floor_and_block_above_it(
         tmp_path, "sales_to_customer_success", "won_deal_has_cs_introduction", 0.95
     )
     monkeypatch.setenv("WAREHOUSE_CHECKS_CONFIG", str(strict))
+    reset_settings()  # settings are read once per process: take the changed environment
     before = serving.read_bytes()
     with pytest.raises(CheckFailed) as failed:
         check_and_publish(build, serving, "run-3", as_of=AS_OF, docs_dir=None)

@@ -15,6 +15,7 @@ import pytest
 from wap_support import read_rows, served, write_rows
 
 from revenue_warehouse.publish import current_generation
+from revenue_warehouse.settings import reset_settings
 
 pytestmark = pytest.mark.slow
 SIM = {"scale": 0.05, "seed": 5, "start": date(2024, 1, 1), "end": date(2024, 12, 31)}
@@ -52,6 +53,7 @@ def test_marketing_and_crm_only_publish_and_a_renamed_column_blocks(
     monkeypatch.setenv("WAREHOUSE_COMPANY_CONFIG", str(company))
     monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(serving))
     monkeypatch.setenv("WAREHOUSE_DATA_DOCS_DIR", str(tmp_path / "docs"))
+    reset_settings()  # settings are read once per process: take the changed environment
     prepare_dbt_manifest(tmp_path / "parse.duckdb")
 
     first = run_refresh(extracts, build)
