@@ -32,7 +32,7 @@ DBT_TYPES = {
     "BIGINT": "dbt.type_bigint()",
     "TIMESTAMP": "dbt.type_timestamp()",
     "BOOLEAN": "dbt.type_boolean()",
-    "DOUBLE": "dbt.type_float()",
+    "DOUBLE": "type_double()",  # 8-byte on every adapter (macros/portable_numbers.sql)
     "DATE": '"date"',
     "DECIMAL(18,2)": '"decimal(18, 2)"',
 }

@@ -183,3 +183,28 @@ def test_keys_have_one_type_across_published_marts(built_db: Path) -> None:
            group by 1 having count(distinct data_type) > 1""",
     )
     assert types.empty, types.to_string()
+
+
+def test_published_marts_hold_no_four_byte_floats(built_db: Path) -> None:
+    """Ratios, rates, hours and probabilities are 8-byte doubles (`type_double()`), never `dbt.type_float()`
+    (a 4-byte FLOAT on DuckDB, which turns 0.1 into 0.10000000149...)."""
+    from revenue_warehouse.publish import PUBLISHED_SCHEMAS
+
+    columns = mart(
+        built_db,
+        f"""select table_schema || '.' || table_name || '.' || column_name as col, data_type
+            from information_schema.columns
+            where table_schema in ({", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)})""",
+    )
+    floats = columns[columns["data_type"].isin(["FLOAT", "REAL", "FLOAT4"])]
+    assert floats.empty, f"4-byte float columns in published marts:\n{floats.to_string()}"
+    doubles = set(columns.loc[columns["data_type"] == "DOUBLE", "col"])
+    for col in (
+        "funnel.fct_handoffs.hours_to_pickup",
+        "funnel.fct_handoff_summary.within_sla_share",
+        "funnel.fct_handoff_summary.target_share",
+        "sales.fct_opportunities.fx_rate_to_usd",
+        "sales.fct_opportunity_stage_history.stage_probability",
+        "customer_success.fct_retention_cohorts.logo_retention",
+    ):
+        assert col in doubles, f"{col} should be an 8-byte DOUBLE"

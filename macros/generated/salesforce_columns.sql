@@ -108,7 +108,7 @@
         {"name": "stage_name", "datatype": dbt.type_string()},
         {"name": "amount", "datatype": "decimal(18, 2)"},
         {"name": "currency_iso_code", "datatype": dbt.type_string()},
-        {"name": "probability", "datatype": dbt.type_float()},
+        {"name": "probability", "datatype": type_double()},
         {"name": "close_date", "datatype": "date"},
         {"name": "created_date", "datatype": dbt.type_timestamp()},
         {"name": "is_closed", "datatype": dbt.type_boolean()},
@@ -133,7 +133,7 @@
         {"name": "created_date", "datatype": dbt.type_timestamp()},
         {"name": "stage_name", "datatype": dbt.type_string()},
         {"name": "amount", "datatype": "decimal(18, 2)"},
-        {"name": "probability", "datatype": dbt.type_float()},
+        {"name": "probability", "datatype": type_double()},
         {"name": "close_date", "datatype": "date"}
     ]) }}
 {%- endmacro %}
@@ -161,10 +161,10 @@
         {"name": "product_2_id", "datatype": dbt.type_string()},
         {"name": "name", "datatype": dbt.type_string()},
         {"name": "product_code", "datatype": dbt.type_string()},
-        {"name": "quantity", "datatype": dbt.type_float()},
+        {"name": "quantity", "datatype": type_double()},
         {"name": "list_price", "datatype": "decimal(18, 2)"},
         {"name": "unit_price", "datatype": "decimal(18, 2)"},
-        {"name": "discount", "datatype": dbt.type_float()},
+        {"name": "discount", "datatype": type_double()},
         {"name": "total_price", "datatype": "decimal(18, 2)"},
         {"name": "created_date", "datatype": dbt.type_timestamp()}
     ]) }}

@@ -53,7 +53,7 @@
         {"name": "id", "datatype": dbt.type_string()},
         {"name": "_fivetran_synced", "datatype": dbt.type_timestamp()},
         {"name": "name", "datatype": dbt.type_string()},
-        {"name": "percent_off", "datatype": dbt.type_float()},
+        {"name": "percent_off", "datatype": type_double()},
         {"name": "duration", "datatype": dbt.type_string()},
         {"name": "created", "datatype": dbt.type_timestamp()}
     ]) }}

@@ -46,7 +46,7 @@ gaps as (
         first_mrr.first_mrr_usd,
         cast(
             abs(opportunities.amount_usd - 12 * first_mrr.first_mrr_usd) / nullif(opportunities.amount_usd, 0)
-            as {{ dbt.type_float() }}
+            as {{ type_double() }}
         ) as amount_gap
     from onboarding
     left join opportunities

@@ -50,8 +50,8 @@ final as (
         boundaries.to_department,
         handing.stage as handing_stage,
         receiving.stage as receiving_stage,
-        cast(handoff_slas.sla_hours as {{ dbt.type_float() }}) as sla_hours,
-        cast(handoff_slas.target_share as {{ dbt.type_float() }}) as target_share
+        cast(handoff_slas.sla_hours as {{ type_double() }}) as sla_hours,
+        cast(handoff_slas.target_share as {{ type_double() }}) as target_share
     from boundaries
     inner join funnel_stages as handing
         on boundaries.journey = handing.journey

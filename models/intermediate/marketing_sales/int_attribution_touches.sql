@@ -134,8 +134,8 @@ final as (
         is_last_touch = 1 as is_last_touch,
         is_lead_creation_touch = 1 as is_lead_creation_touch,
         is_opportunity_creation_touch = 1 as is_opportunity_creation_touch,
-        cast(is_first_touch as {{ dbt.type_float() }}) as first_touch_weight,
-        cast(is_last_touch as {{ dbt.type_float() }}) as last_touch_weight,
+        cast(is_first_touch as {{ type_double() }}) as first_touch_weight,
+        cast(is_last_touch as {{ type_double() }}) as last_touch_weight,
         cast(1 as {{ type_double() }}) / touch_count as linear_weight,
         cast(w_raw as {{ type_double() }})
             / sum(cast(w_raw as {{ type_double() }})) over (partition by conversion_type, conversion_id) as w_shaped_weight

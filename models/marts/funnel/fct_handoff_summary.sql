@@ -40,11 +40,11 @@ final as (
         weekly.incomplete_count,
         weekly.decided_count,
         weekly.missing_step_count,
-        cast(weekly.median_hours_to_pickup as {{ dbt.type_float() }}) as median_hours_to_pickup,
+        cast(weekly.median_hours_to_pickup as {{ type_double() }}) as median_hours_to_pickup,
         handoff_definitions.sla_hours,
         handoff_definitions.target_share,
-        cast(weekly.met_count as {{ dbt.type_float() }}) / nullif(weekly.decided_count, 0) as within_sla_share,
-        cast(weekly.met_count as {{ dbt.type_float() }}) / nullif(weekly.decided_count, 0) >= handoff_definitions.target_share
+        cast(weekly.met_count as {{ type_double() }}) / nullif(weekly.decided_count, 0) as within_sla_share,
+        cast(weekly.met_count as {{ type_double() }}) / nullif(weekly.decided_count, 0) >= handoff_definitions.target_share
             as meets_target
     from weekly
     inner join handoff_definitions

@@ -118,7 +118,7 @@ final as (
         to_owner_id,
         handed_at,
         picked_up_at,
-        cast(hours_to_pickup as {{ dbt.type_float() }}) as hours_to_pickup,
+        cast(hours_to_pickup as {{ type_double() }}) as hours_to_pickup,
         sla_hours,
         due_at,
         {{ sla_evaluation('hours_to_pickup', 'sla_hours') }} as is_within_sla,

@@ -68,7 +68,7 @@ final as (
         {% endfor -%}
         opportunities.amount,
         opportunities.currency,
-        cast(opportunities.fx_rate_to_usd as {{ dbt.type_float() }}) as fx_rate_to_usd,
+        cast(opportunities.fx_rate_to_usd as {{ type_double() }}) as fx_rate_to_usd,
         cast({{ round_half('opportunities.amount_usd', 2) }} as decimal(18, 2)) as amount_usd,
         cast({{ round_half('opportunities.amount_usd * opportunities.stage_probability', 2) }} as decimal(18, 2)) as weighted_amount_usd,
         opportunities.is_won,

@@ -11,7 +11,7 @@ final as (
         stage_name,
         min(stage_order) as stage_order,
         max(case when is_mapped_stage then 1 else 0 end) = 1 as is_mapped_stage,
-        cast(min(stage_probability) as {{ dbt.type_float() }}) as stage_probability,
+        cast(min(stage_probability) as {{ type_double() }}) as stage_probability,
         count(*) as visit_count,
         min(entered_at) as first_entered_at,
         max(case when is_current_stage then null else exited_at end) as last_exited_at,
