@@ -38,7 +38,7 @@ EXPECTED: dict[str, str] = {
     "net_revenue_retention": "select month_start, net_revenue_retention from customer_success.fct_revenue_retention_monthly",
     "gross_revenue_retention": "select month_start, gross_revenue_retention from customer_success.fct_revenue_retention_monthly",
     "logo_churn_rate": "select month_start, sum(churned_customers) / nullif(sum(customers_at_start), 0) from customer_success.fct_logo_churn_monthly group by 1",
-    "handoff_sla_attainment": "select handed_month, sum(within_sla_count) / sum(handed_count) from funnel.fct_handoff_sla_monthly group by 1",
+    "handoff_sla_attainment": "select handed_month, sum(met_count) / nullif(sum(decided_count), 0) from funnel.fct_handoff_sla_monthly group by 1",
 }
 # no reactivation happens in the small shared build; mf must then show none either (the `extra` check)
 MAY_BE_EMPTY = {"reactivation_mrr_usd"}

@@ -71,10 +71,12 @@ def marketing_page(f: Filters) -> None:
     st.caption(NOT_APPLIED.format("segment") + " Campaign figures: docs/metrics.md#attribution.")
     campaigns = run("marketing", "campaigns", f)
     spend, mqls = campaigns["spend_usd"].sum(), campaigns["mqls"].sum()
-    left, middle, right = st.columns(3)
+    won = campaigns["won_deals"].sum()
+    left, middle, right, last = st.columns(4)
     left.metric("Spend (USD)", f"{float(spend or 0):,.0f}")
-    middle.metric("MQLs from campaigns", f"{int(mqls or 0):,}")
-    right.metric("Won amount (USD, W-shaped)", f"{float(campaigns['won_amount_usd'].sum() or 0):,.0f}")
+    middle.metric("Cost per MQL (USD)", f"{float(spend) / float(mqls):,.0f}" if mqls else "n/a")
+    right.metric("Cost per won deal (USD)", f"{float(spend) / float(won):,.0f}" if won else "n/a")
+    last.metric("Won amount (USD, W-shaped)", f"{float(campaigns['won_amount_usd'].sum() or 0):,.0f}")
     monthly = run("marketing", "monthly_cost", f)
     chart(
         px.line(

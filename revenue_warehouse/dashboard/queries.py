@@ -94,7 +94,10 @@ QUERIES: dict[str, dict[str, str]] = {
     "marketing": {
         "campaigns": f"""
             select c.campaign_name, c.campaign_channel, sum(p.spend_usd) as spend_usd, sum(p.leads) as leads,
-                   sum(p.mqls) as mqls, sum(p.opportunities) as opportunities,
+                   sum(p.mqls) as mqls, sum(p.spend_usd) / nullif(sum(p.mqls), 0) as cost_per_mql_usd,
+                   sum(p.won_deals) as won_deals,
+                   sum(p.spend_usd) / nullif(sum(p.won_deals), 0) as cost_per_won_deal_usd,
+                   sum(p.opportunities) as opportunities,
                    sum(p.pipeline_created_usd) as pipeline_created_usd, sum(p.won_amount_usd) as won_amount_usd
             from marketing.fct_campaign_performance as p
             join marketing.dim_campaigns as c on p.campaign_id = c.campaign_id
