@@ -176,9 +176,7 @@ def test_weekly_summary_recomputed_from_truth(built_db: Path, small_extracts: Pa
     for column in counts:
         assert (merged[f"{column}_x"] == merged[f"{column}_y"]).all(), column
     shares = merged.dropna(subset=["within_sla_share_x"])
-    assert (
-        (shares["within_sla_share_x"] - shares["within_sla_share_y"]).abs() < 1e-6
-    ).all()  # stored as float
+    assert ((shares["within_sla_share_x"] - shares["within_sla_share_y"]).abs() < 1e-12).all()  # a double
     assert merged["within_sla_share_y"][merged["within_sla_share_x"].isna()].isna().all()
     assert merged["pending_count_x"].sum() > 0, "the as-of date should leave some handoffs pending"
     both = merged.dropna(subset=["median_hours_to_pickup_x"])
