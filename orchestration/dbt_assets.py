@@ -1,21 +1,30 @@
-"""The dbt project as Dagster assets (dagster-dbt): ``dbt build`` on the build database, dbt data tests
-shown as asset checks, sources mapped onto the raw load assets so lineage is connected."""
+"""The dbt project as Dagster assets (dagster-dbt): ``dbt build`` on the build database (unit tests
+excluded: they run in the test suite), each model's dbt data tests shown as ONE asset check
+(``dbt_tests``, individual results in its metadata), sources mapped onto the raw load assets so lineage
+is connected."""
 
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
-from orchestration.dbt_events import in_topological_order
+from orchestration.dbt_events import (
+    DbtTestOutcome,
+    check_result,
+    in_topological_order,
+    model_check_spec,
+    split_test_results,
+)
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.as_of import resolve_as_of
 from revenue_warehouse.build_db import run_lock
-from revenue_warehouse.dbt import dbt_executable
+from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, dbt_executable
 from revenue_warehouse.loader import latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
 
@@ -33,6 +42,21 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
             return "seeds"
         folders = list(dbt_resource_props.get("fqn", []))[1:-1]
         return "_".join(folders[:2]) if folders else "dbt"
+
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        """Every data test of a model folds into the model's one ``dbt_tests`` check, blocking when any
+        of its tests has severity error (dagster-dbt keeps the last spec per key: accumulate)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        severity = manifest["nodes"][unique_id].get("config", {}).get("severity") or "error"
+        blocking = self._blocking.get(spec.asset_key, False) or severity.lower() == "error"
+        self._blocking = {**self._blocking, spec.asset_key: blocking}
+        return model_check_spec(spec, blocking)
+
+    _blocking: Mapping[dg.AssetKey, bool] = {}
 
 
 def dbt_resource() -> DbtCliResource:
@@ -66,15 +90,49 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:
-        events = dbt.cli(
-            ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
-        ).stream()
+        args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", *PRODUCTION_EXCLUDE]
+        invocation = dbt.cli(args, context=context, target_path=target)
+        tests: dict[dg.AssetKey, list[DbtTestOutcome]] = {}
+        events = split_test_results(
+            invocation.stream_raw_events(),
+            _test_asset_key(invocation),
+            tests,
+            _to_dagster(invocation, context),
+        )
         assets_def = context.assets_def
         yield from in_topological_order(
             events, assets_def.asset_deps, assets_def.keys_by_output_name, context.selected_asset_keys
         )
+        selected = context.selected_asset_check_keys
+        for key, outcomes in sorted(tests.items()):
+            result = check_result(key, outcomes)
+            if result is not None and dg.AssetCheckKey(key, result.check_name) in selected:
+                yield result
     finally:
         shutil.rmtree(target, ignore_errors=True)
+
+
+def _test_asset_key(invocation: Any) -> Callable[[str], dg.AssetKey | None]:
+    def key(test_unique_id: str) -> dg.AssetKey | None:
+        check = get_asset_check_key_for_test(
+            invocation.manifest, invocation.dagster_dbt_translator, test_unique_id, invocation.project
+        )
+        return check.asset_key if check else None
+
+    return key
+
+
+def _to_dagster(invocation: Any, context: dg.AssetExecutionContext) -> Callable[[Any], Iterator]:
+    def convert(event: Any) -> Iterator:
+        return event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
+
+    return convert
 
 
 DBT_ASSETS = [warehouse_dbt_models]

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.dbt_events import DBT_TESTS_CHECK
 from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.dbt import run_dbt
 from revenue_warehouse.loader import extract_dates
@@ -30,6 +31,9 @@ class RefreshSummary:
     materialized: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
+    dbt_tests: dict[str, int] = field(
+        default_factory=dict
+    )  # model -> dbt data tests run (its dbt_tests check)
     errors: list[str] = field(default_factory=list)
 
 
@@ -80,6 +84,8 @@ def run_refresh(
     for e in events:
         if e.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = e.event_specific_data
+            if evaluation.check_name == DBT_TESTS_CHECK:
+                summary.dbt_tests[evaluation.asset_key.to_user_string()] = evaluation.metadata["tests"].value
             if evaluation.passed:
                 summary.checks_passed += 1
             else:

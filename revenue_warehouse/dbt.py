@@ -71,3 +71,9 @@ def run_dbt(
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
         raise RuntimeError(f"dbt {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
     return proc
+
+
+# What production builds (the Dagster dbt asset, ``warehouse run``) leave out: dbt's unit tests check
+# model logic on fixed inputs, so they run in the test suite / CI (``dbt test --select test_type:unit``),
+# not on every refresh.
+PRODUCTION_EXCLUDE: tuple[str, ...] = ("test_type:unit",)

@@ -37,3 +37,54 @@ def test_upstreams_outside_the_selection_do_not_hold_back() -> None:
 def test_outputs_whose_upstream_never_comes_are_released_at_the_end() -> None:
     ordered = list(in_topological_order([out("c"), check(A)], DEPS, OUTPUTS, {A, B, C}))
     assert names(ordered) == ["check:a", "c"]
+
+
+def raw_test_event(
+    name: str, status: str, failures: int = 0, kind: str = "LogTestResult"
+) -> dg.AssetObservation:
+    """A stand-in for dagster-dbt's raw event: only ``raw_event`` is read."""
+    raw = {
+        "info": {"name": kind},
+        "data": {"node_info": {"unique_id": f"test.revenue_warehouse.{name}.abc", "node_status": status},
+                 "num_failures": failures},
+    }  # fmt: skip
+    return type("RawEvent", (), {"raw_event": raw})()
+
+
+def test_dbt_tests_fold_into_one_check_per_model_with_each_result_in_metadata() -> None:
+    from orchestration.dbt_events import check_result, split_test_results
+
+    owner = {"not_null_a_id": A, "unique_a_id": A, "accepted_b": B, "orphan": None}
+    events = [
+        raw_test_event("not_null_a_id", "pass"),
+        raw_test_event("unique_a_id", "fail", 3),
+        raw_test_event("accepted_b", "warn", 1),
+        raw_test_event("orphan", "pass"),  # attached to no model: left to dagster-dbt
+        raw_test_event("not_null_a_id", "success", kind="NodeStart"),  # not a result
+    ]
+    collected: dict = {}
+    passed_on = list(
+        split_test_results(events, lambda uid: owner[uid.split(".")[2]], collected, lambda e: [e])
+    )
+    assert [e.raw_event["data"]["node_info"]["unique_id"].split(".")[2] for e in passed_on] == [
+        "orphan",
+        "not_null_a_id",
+    ]
+    a, b = check_result(A, collected[A]), check_result(B, collected[B])
+    assert (a.passed, a.severity, a.metadata["tests"].value, a.metadata["failed"].value) == (
+        False,
+        dg.AssetCheckSeverity.ERROR,
+        2,
+        1,
+    )
+    assert a.metadata["not_passing"].value == "unique_a_id (fail, 3 rows)"
+    assert [r["status"] for r in a.metadata["results"].value] == ["pass", "fail"]
+    assert (b.passed, b.severity, b.metadata["warned"].value) == (False, dg.AssetCheckSeverity.WARN, 1)
+
+
+def test_a_model_whose_tests_all_pass_or_were_skipped() -> None:
+    from orchestration.dbt_events import DbtTestOutcome, check_result
+
+    ok = check_result(A, [DbtTestOutcome("t1", "pass", 0), DbtTestOutcome("t2", "skipped", None)])
+    assert ok.passed and ok.metadata["tests"].value == 1 and ok.metadata["skipped"].value == 1
+    assert check_result(A, [DbtTestOutcome("t1", "skipped", None)]) is None

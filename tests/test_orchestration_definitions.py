@@ -43,7 +43,9 @@ def test_definitions_hold_jobs_schedule_sensor_and_assets(defs: dg.Definitions) 
         assert graph.get(key).parent_keys & raw_keys, f"{key} is not connected to a raw load asset"
     checks = {c.name for c in graph.asset_check_keys}
     assert "accounting_identity" in checks
-    assert any(name.startswith(("unique_", "not_null_")) for name in checks), "dbt tests are not asset checks"
+    # dbt data tests: one check per tested model, not one per test
+    assert "dbt_tests" in checks, "dbt tests are not asset checks"
+    assert not any(name.startswith(("unique_", "not_null_", "accepted_values_")) for name in checks)
     refresh = defs.resolve_job_def("refresh")
     assert raw_keys | dbt_keys <= set(refresh.asset_layer.executable_asset_keys)
     assert isinstance(refresh.partitions_def, dg.DailyPartitionsDefinition)

@@ -99,3 +99,26 @@ def test_refresh_job_loads_and_builds_dbt(
         assert staging > 0
         # the as-of date the dbt build received: the last extract date loaded
         assert con.execute("SELECT max(extract_date) FROM audit.load_manifest").fetchone()[0] == SIM["end"]
+    # dbt's data tests come back as one check per tested model, carrying every test it ran
+    assert summary.dbt_tests == data_tests_per_model()
+
+
+def data_tests_per_model() -> dict[str, int]:
+    """Data tests (not unit tests) per model in the manifest, attached as dbt attaches them: a generic
+    test to its ``attached_node``, a singular test to its only dependency."""
+    import json
+
+    from orchestration.dbt_assets import manifest_path
+
+    manifest = json.loads(manifest_path().read_text())
+    counts: dict[str, int] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        deps = node["depends_on"]["nodes"]
+        attached = node.get("attached_node") or (deps[0] if len(deps) == 1 else None)
+        if attached and attached.startswith("model."):
+            model = manifest["nodes"][attached]
+            key = "/".join(p for p in (model["config"].get("schema"), model["name"]) if p)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
