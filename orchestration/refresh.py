@@ -12,7 +12,7 @@ import duckdb
 
 from orchestration.dbt_events import DBT_TESTS_CHECK
 from revenue_warehouse.contract import SYSTEMS
-from revenue_warehouse.dbt import run_dbt
+from revenue_warehouse.dbt import prepare_manifest
 from revenue_warehouse.loader import extract_dates
 from revenue_warehouse.settings import get_settings
 
@@ -37,9 +37,10 @@ class RefreshSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def prepare_dbt_manifest(db_path: Path) -> None:
-    """``dbt parse`` so dagster-dbt finds ``target/manifest.json`` when the definitions load."""
-    run_dbt(["parse"], db_path)
+def prepare_dbt_manifest(db_path: Path) -> bool:
+    """``dbt parse`` so dagster-dbt finds ``target/manifest.json`` when the definitions load, unless that
+    manifest is fresh (``revenue_warehouse.dbt.prepare_manifest``); return whether it parsed."""
+    return prepare_manifest(db_path)
 
 
 def run_refresh(

@@ -3,8 +3,10 @@ connection open, see ../shared/stack-notes.md)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -77,3 +79,53 @@ def run_dbt(
 # model logic on fixed inputs, so they run in the test suite / CI (``dbt test --select test_type:unit``),
 # not on every refresh.
 PRODUCTION_EXCLUDE: tuple[str, ...] = ("test_type:unit",)
+
+# What ``dbt parse`` reads: when none of it changed since target/manifest.json was written, parsing
+# again (about 6 s) gives the same manifest, so ``prepare_manifest`` skips it.
+PARSE_INPUTS: tuple[str, ...] = (
+    "dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml",
+    "models", "macros", "seeds", "data-tests", "snapshots", "analyses",
+)  # fmt: skip
+_ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
+
+
+def _parse_input_files(project_dir: Path) -> list[Path]:
+    files: list[Path] = []
+    for name in PARSE_INPUTS:
+        path = project_dir / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file())
+    return files
+
+
+def parse_stamp(files: Sequence[Path], db_path: Path | str) -> dict[str, str | None]:
+    """The environment the manifest depends on: every variable the project reads with ``env_var``
+    (as ``dbt_env`` would set them for ``db_path``), the file list and the dbt version."""
+    names: set[str] = set()
+    for path in files:
+        if path.suffix in (".yml", ".yaml", ".sql"):
+            names.update(_ENV_VAR.findall(path.read_text(errors="replace")))
+    env = dbt_env(db_path)
+    stamp: dict[str, str | None] = {name: env.get(name) for name in sorted(names)}
+    stamp["_files"] = str(len(files))
+    stamp["_dbt"] = importlib.metadata.version("dbt-core")
+    return stamp
+
+
+def prepare_manifest(db_path: Path | str, project_dir: Path = PROJECT_DIR) -> bool:
+    """``dbt parse`` into ``target/`` unless the manifest there is fresh (written after every parse input
+    changed, with the same environment); return whether it parsed."""
+    manifest = project_dir / "target" / "manifest.json"
+    stamp_path = manifest.with_name("manifest_inputs.json")
+    files = _parse_input_files(project_dir)
+    stamp = parse_stamp(files, db_path)
+    if manifest.is_file() and stamp_path.is_file():
+        built = manifest.stat().st_mtime
+        same_env = json.loads(stamp_path.read_text()) == stamp
+        if same_env and all(p.stat().st_mtime < built for p in files):
+            return False
+    run_dbt(["parse"], db_path)
+    stamp_path.write_text(json.dumps(stamp, indent=1))
+    return True

@@ -108,6 +108,53 @@ def test_second_run_is_identical_and_recognises_same_files(clean_extracts: Path,
     assert query(db, "SELECT count(*) FROM raw_hubspot.contact WHERE _run_id = 'r3'") == [(6,)]
 
 
+def test_unchanged_files_are_skipped_by_size_and_mtime_without_being_read(
+    clean_extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from revenue_warehouse.loader import api
+
+    db = tmp_path / "build.duckdb"
+    load_extracts(db, clean_extracts, run_id="r1")
+    before = {t: table_checksum(db, f"raw_{t[0]}.{t[1]}") for t in ROWS}
+    read: list[str] = []
+    real_digest = api.digest
+
+    def counting_digest(path: Path):  # records every file the loader reads to hash
+        read.append(path.relative_to(clean_extracts).as_posix())
+        return real_digest(path)
+
+    monkeypatch.setattr(api, "digest", counting_digest)
+    summary = load_extracts(db, clean_extracts, run_id="r2")
+    assert {f.status for f in summary.files} == {SKIPPED_DUPLICATE} and read == []
+    # touched (same bytes, new mtime): read, recognised by checksum, the new mtime recorded
+    touched = clean_extracts / "hubspot" / "contact" / f"{D2}.csv"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    summary = load_extracts(db, clean_extracts, run_id="r3")
+    assert {f.status for f in summary.files} == {SKIPPED_DUPLICATE} and read == [f"hubspot/contact/{D2}.csv"]
+    read.clear()
+    assert {f.status for f in load_extracts(db, clean_extracts, run_id="r4").files} == {SKIPPED_DUPLICATE}
+    assert read == []
+    # a re-delivery with other content (another size) is read and replaces its date
+    write_extract(clean_extracts, "stripe", "invoice", D2, sample_rows("stripe", "invoice", 2, start=900))
+    status = {
+        (f.table, f.extract_date): f.status for f in load_extracts(db, clean_extracts, run_id="r5").files
+    }
+    assert status[("invoice", D2)] == REPLACED and read == [f"stripe/invoice/{D2}.csv"]
+    assert {t: table_checksum(db, f"raw_{t[0]}.{t[1]}") for t in ROWS if t[1] != "invoice"} == {
+        t: v for t, v in before.items() if t[1] != "invoice"
+    }
+    # the manifest records each file's size and mtime as loaded
+    recorded = query(
+        db,
+        "SELECT file_size, file_mtime_ns FROM audit.load_manifest WHERE run_id = 'r5' AND file = ?",
+        [f"stripe/invoice/{D2}.csv"],
+    )
+    stat = (clean_extracts / "stripe" / "invoice" / f"{D2}.csv").stat()
+    assert recorded == [(stat.st_size, stat.st_mtime_ns)]
+
+
 def test_changed_redelivery_replaces_that_date_only(clean_extracts: Path, tmp_path: Path) -> None:
     db = tmp_path / "build.duckdb"
     load_extracts(db, clean_extracts, run_id="r1")

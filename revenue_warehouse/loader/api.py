@@ -112,6 +112,12 @@ def load_table_files(
                     f"{f.path}: FutureExtractError: dated {f.extract_date}, after the run date {run_date()} "
                     f"+ {future_tolerance_days()} day(s) ({FUTURE_DAYS_ENV}); not loaded: fix the file's date"
                 )
+            stat = f.path.stat()
+            result.file_size, result.file_mtime_ns = stat.st_size, stat.st_mtime_ns
+            prev = previous.get(f.extract_date)
+            if skip_duplicates and per_date[f.extract_date] == 1 and _unchanged(prev, result):
+                _skip(result, prev)  # same name, size and modification time: not read again
+                continue
             result.checksum, f.line_rows, irregular = digest(f.path)
             if f.format == "csv":
                 f.records = count_records(f.path) if irregular else f.line_rows
@@ -133,9 +139,7 @@ def load_table_files(
             continue
         prev = previous.get(f.extract_date)
         if skip_duplicates and prev and prev["checksum"] == result.checksum and prev["file"] == f.source_name:
-            result.status = SKIPPED_DUPLICATE
-            for key in ("rows_in_file", "rows_loaded", "rows_quarantined", "new_columns"):
-                setattr(result, key, prev[key] if prev[key] is not None else [])
+            _skip(result, prev)  # same content (e.g. only touched): skipped, new size/mtime recorded
             continue
         result.status = REPLACED if prev else LOADED
         planned.append(PlannedFile(f, header, result))
@@ -173,6 +177,24 @@ def _load_planned(
         _load_planned(con, table, [p], run_id=run_id, loaded_at=loaded_at)
 
 
+def _unchanged(prev: dict | None, result: FileResult) -> bool:
+    """The file is the one loaded before, by name, size and modification time (nanoseconds)."""
+    return bool(
+        prev
+        and prev["checksum"]
+        and prev["file"] == result.file
+        and prev["file_size"] == result.file_size
+        and prev["file_mtime_ns"] == result.file_mtime_ns
+    )
+
+
+def _skip(result: FileResult, prev: dict) -> None:
+    result.status = SKIPPED_DUPLICATE
+    result.checksum = prev["checksum"]
+    for key in ("rows_in_file", "rows_loaded", "rows_quarantined", "new_columns"):
+        setattr(result, key, prev[key] if prev[key] is not None else [])
+
+
 def _fail(result: FileResult, exc: BaseException) -> None:
     result.status = FAILED
     result.error = str(exc)
@@ -183,11 +205,13 @@ def _fail(result: FileResult, exc: BaseException) -> None:
 def _previous_loads(con: duckdb.DuckDBPyConnection, table: Table) -> dict[date, dict]:
     """The latest successful manifest row per extract date of ``table``."""
     rows = con.execute(
-        """SELECT extract_date, file, checksum, rows_in_file, rows_loaded, rows_quarantined, new_columns
+        """SELECT extract_date, file, checksum, rows_in_file, rows_loaded, rows_quarantined, new_columns,
+                  file_size, file_mtime_ns
         FROM audit.load_manifest
         WHERE system = ? AND table_name = ? AND status <> 'failed'
         QUALIFY row_number() OVER (PARTITION BY extract_date ORDER BY loaded_at DESC, rowid DESC) = 1""",
         [table.system, table.name],
     ).fetchall()
-    keys = ("file", "checksum", "rows_in_file", "rows_loaded", "rows_quarantined", "new_columns")
+    keys = ("file", "checksum", "rows_in_file", "rows_loaded", "rows_quarantined", "new_columns", "file_size",
+            "file_mtime_ns")  # fmt: skip
     return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}

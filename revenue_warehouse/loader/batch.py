@@ -184,12 +184,15 @@ def write_manifest(
             "status": [r.status for r in results],
             "error": pa.array([r.error for r in results], pa.string()),
             "new_columns": pa.array([r.new_columns for r in results], pa.list_(pa.string())),
+            "file_size": pa.array([r.file_size for r in results], pa.int64()),
+            "file_mtime_ns": pa.array([r.file_mtime_ns for r in results], pa.int64()),
         }
     )
     con.register("_rw_manifest_arrow", rows)
     try:
         con.execute(
-            "INSERT INTO audit.load_manifest SELECT *, ?::VARCHAR, ?::TIMESTAMP FROM _rw_manifest_arrow",
+            "INSERT INTO audit.load_manifest BY NAME "
+            "SELECT *, ?::VARCHAR AS run_id, ?::TIMESTAMP AS loaded_at FROM _rw_manifest_arrow",
             [run_id, loaded_at],
         )
     finally:

@@ -55,6 +55,8 @@ class FileResult:
     status: str = LOADED
     error: str | None = None
     new_columns: list[str] = field(default_factory=list)
+    file_size: int | None = None
+    file_mtime_ns: int | None = None
 
     @property
     def failed(self) -> bool:

@@ -34,8 +34,12 @@ CREATE TABLE IF NOT EXISTS audit.load_manifest (
     error VARCHAR,
     new_columns VARCHAR[],
     run_id VARCHAR NOT NULL,
-    loaded_at TIMESTAMP NOT NULL
+    loaded_at TIMESTAMP NOT NULL,
+    file_size BIGINT,
+    file_mtime_ns BIGINT
 )"""
+# size and modification time of the file as loaded: an unchanged file is skipped without reading it
+MANIFEST_FILE_STAT = (("file_size", "BIGINT"), ("file_mtime_ns", "BIGINT"))
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS audit.quarantine (
@@ -56,6 +60,8 @@ CREATE TABLE IF NOT EXISTS audit.quarantine (
 def ensure_audit(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(MANIFEST_DDL)
+    for name, type_ in MANIFEST_FILE_STAT:  # manifests written by an older loader
+        con.execute(f"ALTER TABLE audit.load_manifest ADD COLUMN IF NOT EXISTS {name} {type_}")
     con.execute(QUARANTINE_DDL)
 
 

@@ -1,0 +1,47 @@
+"""dbt's unit tests (``unit_tests:`` YAML) run here, in the test suite / CI, not in production builds
+(``PRODUCTION_EXCLUDE``): on an empty build (raw tables created by the loader, models built with
+``--empty``) ``dbt test --select test_type:unit`` runs every unit test in the manifest and all pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, run_dbt
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_dbt_unit_test_runs_and_passes(tmp_path: Path) -> None:
+    from revenue_warehouse.loader import load_extracts
+
+    db, target = tmp_path / "build.duckdb", tmp_path / "target"
+    (tmp_path / "extracts").mkdir()
+    load_extracts(db, tmp_path / "extracts", run_id="pytest")  # no files: every contract raw table, empty
+    run_dbt(
+        ["build", "--empty", "--exclude", "resource_type:test", "resource_type:unit_test"],
+        db,
+        target_path=target,
+    )
+    run_dbt(["test", "--select", "test_type:unit"], db, target_path=target)
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    assert manifest["unit_tests"], "the project has no dbt unit tests"
+    assert sorted(r["unique_id"] for r in results) == sorted(manifest["unit_tests"])
+    assert {r["status"] for r in results} == {"pass"}
+
+
+def listed_unit_tests(db: Path, target: Path, *selection: str) -> list[str]:
+    proc = run_dbt(
+        ["ls", "--resource-type", "unit_test", "--output", "json", *selection], db, target_path=target
+    )
+    nodes = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return [n["unique_id"] for n in nodes if n["resource_type"] == "unit_test"]
+
+
+def test_production_builds_leave_unit_tests_out(tmp_path: Path) -> None:
+    db, target = tmp_path / "build.duckdb", tmp_path / "target"
+    assert listed_unit_tests(db, target), "the project has no dbt unit tests"
+    assert listed_unit_tests(db, target, "--exclude", *PRODUCTION_EXCLUDE) == []
