@@ -44,6 +44,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 import duckdb  # noqa: E402
 
 from revenue_warehouse.dbt import dbt_env, dbt_executable  # noqa: E402
+from revenue_warehouse.duckdb_limits import connect, dbt_limits  # noqa: E402
 from revenue_warehouse.publish import PUBLISHED_SCHEMAS  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -96,9 +97,11 @@ def base_env(work: Path, extracts: Path, build: Path, serving: Path) -> dict[str
     return env
 
 
-def dbt(args: Sequence[str], target: Path) -> list[str]:
-    return [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(target)]  # fmt: skip
+def dbt(args: Sequence[str], target: Path, db: Path, as_of: str) -> list[str]:
+    """A dbt command line as the pipeline runs it (as-of date and DuckDB limits as vars)."""
+    dbt_vars = json.dumps({**dbt_limits(db), "as_of_date": as_of})
+    return [dbt_executable(), *args, "--vars", dbt_vars, "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target)]  # fmt: skip
 
 
 def last_extract_date(extracts: Path) -> str:
@@ -120,16 +123,16 @@ def staged(work: Path, extracts: Path) -> dict:
     env = base_env(work, extracts, build, work / "serving.duckdb")
     logs, target = work / "logs", work / "target"
     wh = str(BIN / "warehouse")
-    as_of = json.dumps({"as_of_date": last_extract_date(extracts)})
+    as_of = last_extract_date(extracts)
     stages = {
         "load": measure("load", [wh, "load", "--extracts", str(extracts), "--db", str(build)], env, logs)
     }
     stages["dbt_models"] = combine(
-        measure("dbt_seed", dbt(["seed", "--vars", as_of], target), env, logs),
-        measure("dbt_run", dbt(["run", "--vars", as_of], target), env, logs),
+        measure("dbt_seed", dbt(["seed"], target, build, as_of), env, logs),
+        measure("dbt_run", dbt(["run"], target, build, as_of), env, logs),
     )
-    test_args = ["test", "--vars", as_of, *production_test_selection()]
-    stages["dbt_tests"] = measure("dbt_test", dbt(test_args, target), env, logs)
+    test_args = ["test", *production_test_selection()]
+    stages["dbt_tests"] = measure("dbt_test", dbt(test_args, target, build, as_of), env, logs)
     stages["gx"] = measure("gx", [wh, "check", "--db", str(build), "--run-id", RUN_ID], env, logs)
     publish = [
         wh,
@@ -159,10 +162,15 @@ def engine_only(work: Path, extracts: Path, staged_build: Path) -> dict:
     engine = work / "engine"
     engine.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    as_of = json.dumps({"as_of_date": last_extract_date(extracts)})
+    as_of = last_extract_date(extracts)
     target = engine / "target"
     db = engine / "build.duckdb"  # same file name, so compiled "build"."schema"."table" names resolve
-    measure("engine_compile", dbt(["compile", "--full-refresh", "--vars", as_of], target), dbt_env(staged_build), engine)
+    measure(
+        "engine_compile",
+        dbt(["compile", "--full-refresh"], target, staged_build, as_of),
+        dbt_env(staged_build),
+        engine,
+    )
     me = [sys.executable, str(Path(__file__).resolve())]
     measure(
         "engine_setup",
@@ -186,7 +194,7 @@ def step_setup(manifest_path: str, staged_build: str, db: str) -> None:
     """Copy the raw tables, the audit schema and the seeds of a loaded build into a fresh file."""
     manifest = json.loads(Path(manifest_path).read_text())
     seeds = {(n["schema"], n["alias"]) for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
-    with duckdb.connect(db) as con:
+    with connect(db) as con:
         con.execute(f"ATTACH '{staged_build}' AS src (READ_ONLY)")
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'src'"
@@ -200,7 +208,7 @@ def step_setup(manifest_path: str, staged_build: str, db: str) -> None:
 def step_load(extracts: str, db: str) -> None:
     from revenue_warehouse.contract import TABLES
 
-    with duckdb.connect(db) as con:
+    with connect(db) as con:
         for t in TABLES:
             folder = Path(extracts) / t.system / t.name
             files = sorted(str(p) for p in folder.glob("*.csv") if p.stat().st_size)
@@ -236,7 +244,7 @@ def model_order(manifest: dict) -> list[dict]:
 
 def step_models(manifest_path: str, db: str) -> None:
     manifest = json.loads(Path(manifest_path).read_text())
-    with duckdb.connect(db) as con:
+    with connect(db) as con:
         for node in model_order(manifest):
             kind = "VIEW" if node["config"]["materialized"] == "view" else "TABLE"
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{node["schema"]}"')
@@ -244,7 +252,7 @@ def step_models(manifest_path: str, db: str) -> None:
 
 
 def step_publish(db: str, out: str) -> None:
-    with duckdb.connect(db) as con:
+    with connect(db) as con:
         con.execute(f"ATTACH '{out}' AS pub")
         for schema in PUBLISHED_SCHEMAS:
             tables = con.execute(
@@ -337,12 +345,18 @@ def main() -> int:
     )
     parser.add_argument("--incremental", action="store_true", help="also measure a one-day increment")
     parser.add_argument("--keep", action="store_true", help="keep the work folders (logs, databases)")
+    parser.add_argument("--memory-limit", help="DuckDB memory_limit of every connection, both sides (1GB)")
+    parser.add_argument("--threads", type=int, help="DuckDB threads for every connection of both sides")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         STEPS[args.step](*args.paths)
         return 0
+    if args.memory_limit:  # read by every subprocess (revenue_warehouse/duckdb_limits.py)
+        os.environ["WAREHOUSE_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    if args.threads:
+        os.environ["WAREHOUSE_DUCKDB_THREADS"] = str(args.threads)
     print(
         f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
         f"duckdb {duckdb.__version__}, load average {os.getloadavg()[0]:.1f}",
@@ -360,6 +374,7 @@ def main() -> int:
             else:
                 generate(extracts, scale, args.seed)
             result = bench(extracts, work, label, args.incremental)
+            result["duckdb_limits"] = {"memory_limit": args.memory_limit, "threads": args.threads}
             print(json.dumps(result), flush=True)
         finally:
             if args.keep:

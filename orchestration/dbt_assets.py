@@ -25,6 +25,7 @@ from orchestration.resources import WarehouseResource
 from revenue_warehouse.as_of import resolve_as_of
 from revenue_warehouse.build_db import run_lock
 from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, dbt_executable
+from revenue_warehouse.duckdb_limits import dbt_limits
 from revenue_warehouse.loader import latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
 
@@ -87,6 +88,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         context.log.warning(f"as-of date: {warning}")
     # the profile (profiles.yml) takes the build database from the var build_db
     dbt_vars = {"build_db": str(warehouse.db_path()), "as_of_date": as_of.value.isoformat()}
+    dbt_vars |= dbt_limits(warehouse.db_path())  # DuckDB memory_limit, threads, temp_directory
     context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:

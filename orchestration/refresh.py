@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.dbt_events import DBT_TESTS_CHECK
+from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.dbt import prepare_manifest
 from revenue_warehouse.loader import extract_dates
@@ -103,7 +104,7 @@ def _connect_read_only(db_path: Path, attempts: int = 300) -> duckdb.DuckDBPyCon
     """After a failed step a dbt subprocess may still hold the file for a moment: wait for it."""
     for attempt in range(attempts):
         try:
-            return duckdb.connect(str(db_path), read_only=True)
+            return duckdb_limits.connect(db_path, read_only=True)
         except duckdb.IOException:
             if attempt == attempts - 1:
                 raise

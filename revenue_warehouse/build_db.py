@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse import duckdb_limits
+
 REBUILD = "run `warehouse run` again to rebuild it from the extracts (the served file is not affected)"
 
 
@@ -73,8 +75,8 @@ def explain(exc: BaseException, path: Path | str) -> BuildDatabaseError | None:
 
 def open_build(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """``duckdb.connect`` on the build file, raising ``BuildLocked`` / ``BuildCorrupt`` when it is."""
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
+    try:  # with the configured DuckDB memory_limit, threads and temp_directory
+        return duckdb_limits.connect(path, read_only=read_only)
     except duckdb.Error as exc:
         explained = explain(exc, path)
         if explained is not None:

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from revenue_warehouse import duckdb_limits
+from revenue_warehouse.duckdb_limits import dbt_limits
 from revenue_warehouse.paths import PROJECT_DIR
 
 
@@ -41,11 +43,9 @@ def with_as_of(dbt_vars: dict | None, db_path: Path | str) -> dict:
     (nothing added when nothing was loaded: the models then fail with a clear message)."""
     dbt_vars = dict(dbt_vars or {})
     if "as_of_date" not in dbt_vars and Path(db_path).exists():
-        import duckdb
-
         from revenue_warehouse.loader.audit import latest_loaded_date
 
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with duckdb_limits.connect(db_path, read_only=True) as con:
             latest = latest_loaded_date(con)
         if latest is not None:
             dbt_vars["as_of_date"] = latest.isoformat()
@@ -64,8 +64,8 @@ def run_dbt(
     """Run ``dbt <args>`` in the project directory on ``db_path``; raise with dbt's output on failure."""
     cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     dbt_vars = with_as_of(dbt_vars, db_path) if args and args[0] in COMPILING else dbt_vars
-    if dbt_vars:
-        cmd += ["--vars", json.dumps(dbt_vars, default=str)]
+    all_vars = {**dbt_limits(db_path), **(dbt_vars or {})}  # DuckDB limits for the profile
+    cmd += ["--vars", json.dumps(all_vars, default=str)]
     if target_path is not None:
         cmd += ["--target-path", str(target_path)]
     proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=dbt_env(db_path, env), capture_output=True, text=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse import publish_metadata
+from revenue_warehouse import duckdb_limits, publish_metadata
 from revenue_warehouse.build_db import explain
 from revenue_warehouse.paths import serving_db_path
 from revenue_warehouse.personal import declared_mart_columns, personal_source_tables, pii_salt
@@ -176,7 +176,7 @@ def _write_publication(
 
 def _verify(tmp: Path, counts: dict[str, int]) -> None:
     """Re-open the closed file read-only and check every table is there with its rows."""
-    con = duckdb.connect(str(tmp), read_only=True)
+    con = duckdb_limits.connect(tmp, read_only=True)
     try:
         for name, expected in counts.items():
             schema, table = name.split(".", 1)
@@ -221,7 +221,7 @@ def publish(
         _remove_stale_temporaries(serving)
         tmp = serving.with_name(f".{serving.name}{TMP_MARKER}{uuid.uuid4().hex}")
         try:
-            con = duckdb.connect(str(tmp), config=publish_metadata.serving_config())
+            con = duckdb_limits.connect(tmp, config=publish_metadata.serving_config())
             try:
                 try:
                     con.execute(f"attach {_sql_literal(str(build))} as build (read_only)")
@@ -258,7 +258,7 @@ def publish(
 def connect_serving(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the served warehouse. Close it (and every other connection to the
     file in this process) before reconnecting to see a newer publication."""
-    return duckdb.connect(str(path or serving_db_path()), read_only=True)
+    return duckdb_limits.connect(path or serving_db_path(), read_only=True)
 
 
 def current_generation(path: Path | str | None = None) -> str | None:

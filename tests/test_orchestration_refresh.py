@@ -104,7 +104,7 @@ def test_refresh_job_loads_and_builds_dbt(
 
 
 def data_tests_per_model() -> dict[str, int]:
-    """Data tests (not unit tests) per model in the manifest, attached as dbt attaches them: a generic
+    """Data tests (not unit tests) per model or seed in the manifest, attached as dbt attaches them: a generic
     test to its ``attached_node``, a singular test to its only dependency."""
     import json
 
@@ -117,7 +117,7 @@ def data_tests_per_model() -> dict[str, int]:
             continue
         deps = node["depends_on"]["nodes"]
         attached = node.get("attached_node") or (deps[0] if len(deps) == 1 else None)
-        if attached and attached.startswith("model."):
+        if attached and attached.startswith(("model.", "seed.")):
             model = manifest["nodes"][attached]
             key = "/".join(p for p in (model["config"].get("schema"), model["name"]) if p)
             counts[key] = counts.get(key, 0) + 1

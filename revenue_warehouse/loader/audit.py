@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import Table
 from revenue_warehouse.loader.discovery import discover, ident
 from revenue_warehouse.loader.schema import raw_name
@@ -70,7 +71,7 @@ def pending_dates(extracts_dir: Path, db_path: Path) -> dict[date, list[str]]:
     files, _ = discover(extracts_dir)
     loaded: dict[str, datetime] = {}
     if db_path.exists():
-        with duckdb.connect(str(db_path), read_only=True) as con:
+        with duckdb_limits.connect(db_path, read_only=True) as con:
             if _exists(con, "audit", "load_manifest"):
                 loaded = dict(
                     con.execute(

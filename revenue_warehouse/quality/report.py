@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
+from revenue_warehouse import duckdb_limits
 from revenue_warehouse.publish import current_generation
 from revenue_warehouse.quality.results import read_results
 
@@ -14,7 +13,7 @@ MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "quality")
 
 
 def _mart_rows(db: Path) -> list[tuple[str, int]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb_limits.connect(db, read_only=True)
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -28,7 +27,7 @@ def _mart_rows(db: Path) -> list[tuple[str, int]]:
 
 
 def _results(db: Path, run_id: str) -> list:
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb_limits.connect(db, read_only=True)
     try:
         exists = con.execute(
             "select count(*) from information_schema.tables "
