@@ -1,8 +1,11 @@
+{#- Spark: merge needs delta tables, so on plain Parquet (local Spark) the table is rebuilt whole
+    (docs/scaling.md). -#}
+{%- set spark_parquet = target.type == 'spark' and env_var('WAREHOUSE_SPARK_FILE_FORMAT', 'parquet') == 'parquet' -%}
 {{
     config(
-        materialized='incremental',
+        materialized='table' if spark_parquet else 'incremental',
         unique_key='pipeline_day_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='merge' if target.type in ('spark', 'databricks') else 'delete+insert',
         on_schema_change='fail'
     )
 }}
