@@ -11,7 +11,7 @@ from typing import NoReturn
 from revenue_warehouse.settings import SettingsError, get_settings
 
 # Subcommand modules, in the order ``--help`` lists them. A module missing from the package is skipped.
-COMMAND_MODULES = ("generate", "load", "run", "publish", "check", "export", "codegen")
+COMMAND_MODULES = ("generate", "load", "run", "publish", "check", "export", "codegen", "engines")
 
 
 class Parser(argparse.ArgumentParser):

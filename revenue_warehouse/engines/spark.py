@@ -36,6 +36,7 @@ class SparkTarget:
             "spark.driver.memory": "2g",
             "spark.sql.shuffle.partitions": "2",
             "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
             "spark.sql.session.timeZone": "UTC",
             "spark.sql.ansi.enabled": "false",
         }
@@ -79,7 +80,13 @@ def register_raw_layer(spark, root: Path | str) -> list[RawTable]:
         spark.sql(f"create database if not exists `{table.schema}`")
         spark.sql(f"drop table if exists `{table.schema}`.`{table.name}`")
         spark.sql(f"create table `{table.schema}`.`{table.name}` using parquet location '{table.path(root)}'")
-        got = spark.sql(f"select count(*) from `{table.schema}`.`{table.name}`").collect()[0][0]
-        if got != table.rows:
-            raise RuntimeError(f"Spark {table.qualified_name}: {got} rows read, {table.rows} exported")
+    counts = " union all ".join(
+        f"select '{t.qualified_name}', count(*) from `{t.schema}`.`{t.name}`" for t in tables
+    )
+    read = dict(spark.sql(counts).collect()) if tables else {}
+    for table in tables:
+        if read.get(table.qualified_name) != table.rows:
+            raise RuntimeError(
+                f"Spark {table.qualified_name}: {read.get(table.qualified_name)} rows read, {table.rows} exported"
+            )
     return tables
