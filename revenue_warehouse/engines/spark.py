@@ -6,12 +6,16 @@ time, so the Python session is stopped before dbt runs."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from revenue_warehouse.engines.raw_layer import RawTable, read_index
+
+JVM_EXIT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class SparkTarget:
 def session(target: SparkTarget) -> Iterator:  # -> pyspark.sql.SparkSession
     """A local Hive-enabled session on the target's metastore; stopped (JVM and all) on exit."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     target.folder.mkdir(parents=True, exist_ok=True)
@@ -66,8 +70,16 @@ def session(target: SparkTarget) -> Iterator:  # -> pyspark.sql.SparkSession
         from pyspark import SparkContext
 
         gateway = SparkContext._gateway
-        if gateway is not None:  # shut the JVM down so Derby's lock is released for dbt
+        if gateway is not None:  # end the JVM so Derby's lock is released for dbt's own session
+            proc = getattr(gateway, "proc", None)
             gateway.shutdown()
+            if proc is not None:
+                proc.stdin.close()  # the JVM exits when its stdin pipe closes
+                try:
+                    proc.wait(timeout=JVM_EXIT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
             SparkContext._gateway = None
             SparkContext._jvm = None
 
