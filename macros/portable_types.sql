@@ -3,7 +3,7 @@
     column types (seeds/*.yml) name types the way DuckDB and PostgreSQL both read them (varchar,
     float8, ...); dbt checks an enforced contract by casting nulls to those names and creates seed
     tables with them. On Spark both go through spark_type_name (dbt's `cast` and
-    `create_csv_table` dispatch to the root project first).
+    `create_csv_table` / `load_csv_rows` dispatch to the root project first).
 -#}
 {% macro spark_type_name(type) -%}
     {%- set names = {"varchar": "string", "text": "string", "float8": "double", "double precision": "double"} -%}
@@ -41,4 +41,42 @@
   {%- endcall %}
 
   {{ return(sql) }}
+{% endmacro %}
+
+{#- dbt-spark's seed row inserts (same file) with the value casts translated. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+
+  {% set batch_size = get_batch_size() %}
+  {% set column_override = model['config'].get('column_types', {}) %}
+
+  {% set statements = [] %}
+
+  {% for chunk in agate_table.rows | batch(batch_size) %}
+      {% set bindings = [] %}
+
+      {% for row in chunk %}
+          {% do bindings.extend(row) %}
+      {% endfor %}
+
+      {% set sql %}
+          insert into {{ this.render() }} values
+          {% for row in chunk -%}
+              ({%- for col_name in agate_table.column_names -%}
+                  {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+                  {%- set type = spark_type_name(column_override.get(col_name, inferred_type)) -%}
+                    cast({{ get_binding_char() }} as {{type}})
+                  {%- if not loop.last%},{%- endif %}
+              {%- endfor -%})
+              {%- if not loop.last%},{%- endif %}
+          {%- endfor %}
+      {% endset %}
+
+      {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
+
+      {% if loop.index0 == 0 %}
+          {% do statements.append(sql) %}
+      {% endif %}
+  {% endfor %}
+
+  {{ return(statements[0]) }}
 {% endmacro %}
