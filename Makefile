@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 
-.PHONY: setup manifest run test test-fast lint dev bench clean dashboard docs browser
+.PHONY: setup manifest run test test-fast test-engines engines-setup lint dev bench clean dashboard docs browser
 
 # Create .venv and install exactly the locked versions (uv.lock).
 $(BIN)/warehouse: pyproject.toml uv.lock
@@ -38,6 +38,19 @@ browser:
 ## make test: set up, lint, install the browser, then run the whole test suite.
 test: setup lint browser
 	$(BIN)/pytest
+
+## make test-engines: the whole project on a throwaway PostgreSQL and on local Spark, key figures
+## compared with the DuckDB build (docs/scaling.md). Installs the `engines` dependency group and,
+## when missing, Debian's postgresql server (apt-get).
+test-engines: engines-setup
+	$(BIN)/pytest -m engines -rP tests/test_engines.py
+
+engines-setup: setup
+	$(PY) -m uv sync --frozen --group engines --python $(PY)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "installing PostgreSQL's server (apt-get)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@command -v java >/dev/null || { echo "Spark needs Java 17: apt-get install openjdk-17-jre-headless"; exit 1; }
 
 ## make test-fast: unit tests and small builds, for the edit-test loop: every test not marked slow
 ## (slow = a full dbt build of the warehouse or a whole Dagster run; see tests/conftest.py). About 2.5
