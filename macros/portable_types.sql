@@ -43,40 +43,39 @@
   {{ return(sql) }}
 {% endmacro %}
 
-{#- dbt-spark's seed row inserts (same file) with the value casts translated. -#}
-{% macro spark__load_csv_rows(model, agate_table) %}
+{#- dbt-spark's seed row inserts (same file) with the value casts translated and the values written as
+    escaped literals: the session method's parameter binding quotes strings without escaping them
+    (a seed text with an apostrophe breaks the statement) and turns NULL into the text 'None'. -#}
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}null
+    {%- elif value is sameas true -%}true
+    {%- elif value is sameas false -%}false
+    {%- elif value is number -%}{{ value }}
+    {%- else -%}'{{ value | string | replace('\\', '\\\\') | replace("'", "\\'") }}'
+    {%- endif -%}
+{%- endmacro %}
 
+{% macro spark__load_csv_rows(model, agate_table) %}
   {% set batch_size = get_batch_size() %}
   {% set column_override = model['config'].get('column_types', {}) %}
-
   {% set statements = [] %}
-
   {% for chunk in agate_table.rows | batch(batch_size) %}
-      {% set bindings = [] %}
-
-      {% for row in chunk %}
-          {% do bindings.extend(row) %}
-      {% endfor %}
-
       {% set sql %}
           insert into {{ this.render() }} values
           {% for row in chunk -%}
               ({%- for col_name in agate_table.column_names -%}
                   {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
                   {%- set type = spark_type_name(column_override.get(col_name, inferred_type)) -%}
-                    cast({{ get_binding_char() }} as {{type}})
-                  {%- if not loop.last%},{%- endif %}
+                    cast({{ spark_seed_literal(row[loop.index0]) }} as {{ type }})
+                  {%- if not loop.last %},{% endif %}
               {%- endfor -%})
-              {%- if not loop.last%},{%- endif %}
+              {%- if not loop.last %},{% endif %}
           {%- endfor %}
       {% endset %}
-
-      {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
-
+      {% do adapter.add_query(sql, abridge_sql_log=True) %}
       {% if loop.index0 == 0 %}
           {% do statements.append(sql) %}
       {% endif %}
   {% endfor %}
-
   {{ return(statements[0]) }}
 {% endmacro %}
