@@ -1,21 +1,24 @@
 """The engine-independent parts of the PostgreSQL/Spark route (docs/scaling.md), on hand-made DuckDB
 files: the raw-layer export keeps rows, types and provenance and drops the in-flight marker; the
-mirror keeps types (also of empty tables); figure differences name the differing rows. The engines
-themselves run in test_engines.py (make test-engines)."""
+mirror keeps types (also of empty tables); figure differences name the differing rows; declared types
+are portable. The engines themselves run in test_engines.py (make test-engines)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 
 from revenue_warehouse.engines.figures import differences, normalise
 from revenue_warehouse.engines.mirror import checked_schemas, mirror_schemas
 from revenue_warehouse.engines.postgres import pg_type
 from revenue_warehouse.engines.raw_layer import export_raw_layer, read_index
 from revenue_warehouse.engines.readers import DuckDBReader, postgres_to_duckdb, spark_to_duckdb
+from revenue_warehouse.paths import PROJECT_DIR
 
 
 @pytest.fixture
@@ -109,3 +112,34 @@ def test_figure_differences_name_the_rows() -> None:
         "renewals: missing or different ('renewed', 5)",
         "renewals: unexpected ('renewed', 4)",
     ]
+
+
+# Type names in contracts and seed column types must read the same on DuckDB and PostgreSQL (Spark's
+# spellings are translated by macros/portable_types.sql): no bare `double` (PostgreSQL) and no numeric
+# without precision (Spark).
+NOT_PORTABLE = re.compile(r"^(double|numeric|decimal|number)$", re.IGNORECASE)
+
+
+def _declared_types(node: object, where: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "data_type" and isinstance(value, str):
+                found.append((where, value))
+            elif key == "column_types" and isinstance(value, dict):
+                found += [(f"{where}:{c}", str(t)) for c, t in value.items()]
+            else:
+                found += _declared_types(value, where)
+    elif isinstance(node, list):
+        for item in node:
+            found += _declared_types(item, where)
+    return found
+
+
+def test_declared_types_are_portable() -> None:
+    declared = []
+    for path in sorted([*(PROJECT_DIR / "models").rglob("*.yml"), *(PROJECT_DIR / "seeds").glob("*.yml")]):
+        declared += _declared_types(yaml.safe_load(path.read_text()), str(path.relative_to(PROJECT_DIR)))
+    assert declared, "no declared types found"
+    bad = [f"{where}: {t}" for where, t in declared if NOT_PORTABLE.match(t.strip())]
+    assert bad == [], "use float8 for double, and give numerics a precision:\n" + "\n".join(bad)
