@@ -138,7 +138,9 @@ def _declared_types(node: object, where: str) -> list[tuple[str, str]]:
 
 def test_declared_types_are_portable() -> None:
     declared = []
-    for path in sorted([*(PROJECT_DIR / "models").rglob("*.yml"), *(PROJECT_DIR / "seeds").glob("*.yml")]):
+    # sources' data_type documents the raw layer (generated from the contract), it casts nothing
+    models = [p for p in (PROJECT_DIR / "models").rglob("*.yml") if not p.name.endswith("__sources.yml")]
+    for path in sorted([*models, *(PROJECT_DIR / "seeds").glob("*.yml")]):
         declared += _declared_types(yaml.safe_load(path.read_text()), str(path.relative_to(PROJECT_DIR)))
     assert declared, "no declared types found"
     bad = [f"{where}: {t}" for where, t in declared if NOT_PORTABLE.match(t.strip())]
