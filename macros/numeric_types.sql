@@ -20,8 +20,16 @@
 {%- endmacro %}
 
 {% macro default__money_divide(amount, multiplier, divisor) -%}
-    {#- PostgreSQL and Spark divide decimals as decimals and round half away from zero / half up. -#}
-    cast(round(cast({{ amount }} as decimal(38, 10)) * ({{ multiplier }}) / ({{ divisor }}), 2) as {{ type_money() }})
+    {#- PostgreSQL and Spark divide decimals as decimals and round half away from zero / half up.
+        Multiplier and divisor are made integers, so a float argument (a unit test fixture column)
+        cannot turn the product into a float (PostgreSQL has no round(double, int)). -#}
+    cast(
+        round(
+            cast({{ amount }} as decimal(38, 10)) * cast({{ multiplier }} as {{ dbt.type_bigint() }})
+            / cast({{ divisor }} as {{ dbt.type_bigint() }}),
+            2
+        ) as {{ type_money() }}
+    )
 {%- endmacro %}
 
 {% macro duckdb__money_divide(amount, multiplier, divisor) -%}
