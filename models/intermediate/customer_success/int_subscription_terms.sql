@@ -93,10 +93,11 @@ final as (
         active_terms.term_end_date,
         active_terms.term_ends_at,
         cast(coalesce(mrr_at_term_end.mrr_before_usd, 0) as {{ type_money() }}) as mrr_before_usd,
-        case
+        {#- the cast outside the case: PostgreSQL drops the scale of a case over null and a decimal -#}
+        cast(case
             when active_terms.term_end_date > {{ as_of_date() }} then null
-            else cast(coalesce(mrr_at_term_end.mrr_after_usd, 0) as {{ type_money() }})
-        end as mrr_after_usd,
+            else coalesce(mrr_at_term_end.mrr_after_usd, 0)
+        end as {{ type_money() }}) as mrr_after_usd,
         {{ renewal_outcome(
             'active_terms.term_end_date > ' ~ as_of_date(),
             'coalesce(mrr_at_term_end.mrr_before_usd, 0)',
