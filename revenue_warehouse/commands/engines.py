@@ -1,4 +1,4 @@
-"""``warehouse raw-layer``: hand the loader's validated raw layer to another engine (docs/scaling.md):
+"""``warehouse engines``: hand the loader's validated raw layer to another engine (docs/scaling.md):
 ``export`` writes it as Parquet per table, ``to-postgres`` bulk-copies an export into the PostgreSQL
 server of the ``postgres`` dbt target (WAREHOUSE_PG_*), ``to-spark`` registers an export as Spark
 tables in the ``spark`` target's metastore (WAREHOUSE_SPARK_DIR). Then build with
@@ -15,9 +15,17 @@ from revenue_warehouse import paths
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "raw-layer", help="Export the loaded raw layer as Parquet and hand it to PostgreSQL or Spark."
+        "engines",
+        help="Export the loaded raw layer as Parquet and hand it to PostgreSQL or Spark.",
+        description=(
+            "The raw layer for another engine (docs/scaling.md): export the loaded raw and audit tables as "
+            "Parquet, bulk-copy an export into the postgres dbt target, or register it in the spark target; "
+            "then build with WAREHOUSE_DBT_TARGET=postgres|spark dbt build."
+        ),
     )
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="export, to-postgres or to-spark"
+    )
     export = actions.add_parser("export", help="raw_<system>.* and audit manifest/quarantine -> Parquet")
     export.add_argument(
         "--db", type=Path, default=None, help="loaded DuckDB file (default: WAREHOUSE_BUILD_DB)"
