@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -167,12 +168,21 @@ WON_DEAL_MODELS = (
 )
 
 
+HAND_AS_OF = date(2025, 3, 31)
+
+
 def make_handoff_db(
-    path: Path, won_deals: int, leaking: tuple[int, ...], pending: int, onboarding: bool
+    path: Path,
+    won_deals: int,
+    leaking: tuple[int, ...],
+    pending: int,
+    onboarding: bool,
+    recent: tuple[int, ...] = (),
 ) -> None:
     """``won_deals`` won New Business deals in sales.fct_opportunities; the check models hold one decided
     row per deal (``leaking`` ones not met) plus ``pending`` undecided ones, or nothing at all when
-    ``onboarding`` is false (the onboarding mart came out empty)."""
+    ``onboarding`` is false (the onboarding mart came out empty). The ``recent`` deals came due 2 days
+    before HAND_AS_OF, the others 60 days before."""
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema sales; create schema quality; create schema customer_success")
@@ -186,12 +196,14 @@ def make_handoff_db(
             [won_deals],
         )
         bad = ", ".join(f"'o{i}'" for i in leaking) or "''"
+        new = ", ".join(str(i) for i in recent) or "-1"
         for model in WON_DEAL_MODELS:
             con.execute(
                 f"create table quality.{model} as select 'o' || i as check_key, 'o' || i not in ({bad}) as is_met, "
-                "true as is_decided from range(?) t(i) where ? union all "
-                "select 'p' || i, false, false from range(?) t(i) where ?",
-                [won_deals, onboarding, pending, onboarding],
+                f"true as is_decided, cast(? as date) - cast(case when i in ({new}) then 2 else 60 end as integer) "
+                "as due_date from range(?) t(i) where ? union all "
+                "select 'p' || i, false, false, cast(? as date) from range(?) t(i) where ?",
+                [HAND_AS_OF, won_deals, onboarding, HAND_AS_OF, pending, onboarding],
             )
     finally:
         con.close()
@@ -287,6 +299,8 @@ def test_checks_of_an_absent_system_or_department_do_not_apply(tmp_path: Path) -
     for name, result in results.items():
         if name in applies:
             assert result.status == "failed"  # 4 of 5 leak: under any floor
+        elif name == "won_deal_has_onboarding_kickoff.recent_7d":  # no deal came due in the last week
+            assert (result.status, result.success) == ("no_records", True)
         else:
             assert (result.status, result.success) == ("not_applicable", True)
             assert result.reason == "no billing system (company.yml)"
@@ -297,3 +311,95 @@ def test_checks_of_an_absent_system_or_department_do_not_apply(tmp_path: Path) -
     assert {r.status for r in results} == {"not_applicable"}
     assert all("no customer_success department" in r.reason for r in results)
     raise_on_blocking(results)
+
+
+def test_a_feed_stopped_last_week_blocks_through_the_recent_window(tmp_path: Path) -> None:
+    """50 decided won deals, 4 of them came due in the last week: when none of those 4 is billed (a
+    billing sync that stopped) the overall share is 46/50 = 92%, above the 0.9 floor, yet the
+    7-day window holds 0 of 4 met, under its 0.5 floor: the sub-check fails and blocks."""
+    recent = (5, 17, 30, 44)
+    broken = tmp_path / "broken.duckdb"
+    make_handoff_db(broken, won_deals=50, leaking=recent, pending=3, onboarding=True, recent=recent)
+    results = by_name(
+        run_checks(
+            broken, "r", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING, as_of=HAND_AS_OF
+        )
+    )
+    overall = results["won_deal_has_billing_customer"]
+    assert (overall.success, overall.failing_record_count, overall.element_count) == (True, 4, 50)
+    window = results["won_deal_has_billing_customer.recent_7d"]
+    assert (window.success, window.status, window.severity, window.kind) == (
+        False,
+        "failed",
+        "error",
+        "handoff",
+    )
+    assert (window.failing_record_count, window.element_count) == (4, 4)
+    assert sorted(window.sample_failing_keys) == ["o17", "o30", "o44", "o5"]
+    with pytest.raises(CheckFailed) as failed:
+        raise_on_blocking(list(results.values()))
+    message = str(failed.value)
+    assert (
+        "handoff sales_to_customer_success: expectation won_deal_has_billing_customer.recent_7d failed (error): "
+        "4 failing records (4 rows checked" in message
+    )
+    assert all(f"o{i}" in message for i in recent)
+    assert "won_deal_has_billing_customer failed" not in message  # the all-history floor held
+
+    # the same deals billed: every window passes
+    healthy = tmp_path / "healthy.duckdb"
+    make_handoff_db(healthy, won_deals=50, leaking=(3,), pending=3, onboarding=True, recent=recent)
+    results = run_checks(
+        healthy, "r", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING, as_of=HAND_AS_OF
+    )
+    windows = [r for r in results if r.expectation.endswith(".recent_7d")]
+    assert {(r.status, r.element_count) for r in windows} == {("passed", 4)}
+    raise_on_blocking(results)
+
+    # nothing came due in the last week: the window reports no_records, neither pass nor failure
+    quiet = tmp_path / "quiet.duckdb"
+    make_handoff_db(quiet, won_deals=50, leaking=(3,), pending=0, onboarding=True)
+    results = by_name(
+        run_checks(
+            quiet, "r", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING, as_of=HAND_AS_OF
+        )
+    )
+    window = results["won_deal_has_billing_customer.recent_7d"]
+    assert (window.status, window.element_count) == ("no_records", 0)
+    assert "due_date in the 7 days to 2025-03-31" in window.reason
+
+
+def test_recent_window_configuration_errors(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load((Path(load_config().source)).read_text())
+    billing = raw["suites"]["sales_to_customer_success"]["won_deal_has_billing_customer"]
+    billing["recent_days"], billing["recent_floor"] = 0, 0.5
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ValueError, match="won_deal_has_billing_customer: recent_days must be a whole number"):
+        load_config(path)
+    billing["recent_days"] = 7
+    del billing["recent_floor"]
+    path.write_text(yaml.safe_dump(raw))
+    assert (
+        load_config(path)
+        .get("sales_to_customer_success", "won_deal_has_billing_customer")
+        .params["recent_floor"]
+        == 0.5
+    )  # the documented default
+    raw["suites"]["sales_to_customer_success"]["won_deal_has_cs_introduction"]["recent_days"] = 7
+    path.write_text(yaml.safe_dump(raw))
+    db = tmp_path / "build.duckdb"
+    make_handoff_db(db, won_deals=5, leaking=(), pending=0, onboarding=True)
+    with pytest.raises(
+        ValueError, match="won_deal_has_cs_introduction .quality.qc_won_deal_has_cs_introduction has no"
+    ):
+        run_checks(
+            db,
+            "r",
+            ["sales_to_customer_success"],
+            docs_dir=None,
+            company=EVERYTHING,
+            config=load_config(path),
+        )

@@ -17,6 +17,12 @@ SEVERITIES = ("error", "warn")
 # blocks only when the share met falls below its ``floor`` (GX ``mostly``), the sign of a broken
 # feed rather than a human lapse.
 KINDS = ("integrity", "handoff")
+# A handoff check may add a recent-window floor (``recent_days``): the share met of the decided records
+# of the last ``recent_days`` days before the as-of date must reach ``recent_floor`` too. The overall
+# floor is measured over all history, so a feed that stopped last week stays above it; the window
+# catches it. A week holds few records, so its floor is lower than the overall one by default: one
+# forgotten record in a small week must not block, a stopped sync (0% met) does.
+DEFAULT_RECENT_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,30 @@ def load_config(path: Path | str | None = None) -> QualityConfig:
                 floor = entry["floor"]
                 if floor is not None and not 0 <= float(floor) <= 1:
                     raise ValueError(f"{path}: {suite}.{name}: floor must be between 0 and 1, got {floor!r}")
+                _recent_window(entry, f"{path}: {suite}.{name}")
+            elif "recent_days" in entry or "recent_floor" in entry:
+                raise ValueError(
+                    f"{path}: {suite}.{name}: recent_days/recent_floor apply to handoff checks only"
+                )
             checks[(suite, name)] = CheckConfig(suite, name, severity, entry, kind)
     return QualityConfig(checks, int(raw.get("sample_size", 10)), str(path), suite_params)
+
+
+def _recent_window(entry: dict[str, Any], where: str) -> None:
+    """Check (and complete with its default floor) a handoff check's recent-window floor, in place."""
+    days = entry.get("recent_days")
+    if days is None:
+        if entry.get("recent_floor") is not None:
+            raise ValueError(f"{where}: recent_floor needs recent_days")
+        entry.pop("recent_days", None)
+        return
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"{where}: recent_days must be a whole number of days >= 1, got {days!r}")
+    floor = entry.get("recent_floor")
+    floor = DEFAULT_RECENT_FLOOR if floor is None else floor
+    if not 0 <= float(floor) <= 1:
+        raise ValueError(f"{where}: recent_floor must be between 0 and 1, got {floor!r}")
+    entry["recent_floor"] = float(floor)
 
 
 def validate_against(config: QualityConfig, defined: dict[str, list[str]]) -> None:

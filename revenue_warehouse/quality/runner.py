@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,9 @@ import pandas as pd
 from revenue_warehouse.build_db import BuildLocked, open_build
 from revenue_warehouse.company import Company, load_company
 from revenue_warehouse.loader.audit import latest_loaded_date
-from revenue_warehouse.quality.config import QualityConfig, load_config, validate_against
+from revenue_warehouse.quality.config import CheckConfig, QualityConfig, load_config, validate_against
 from revenue_warehouse.quality.results import CheckResult, write_results
-from revenue_warehouse.quality.spec import Expectation, Frame, Params, Suite
+from revenue_warehouse.quality.spec import Expectation, Frame, Params, Suite, recent_met_at_least
 from revenue_warehouse.quality.suites import SUITES
 from revenue_warehouse.settings import get_settings
 
@@ -195,6 +195,7 @@ def _to_result(
     params: Params,
     run_id: str,
     config: QualityConfig,
+    check: CheckConfig,
 ) -> CheckResult:
     result = dict(gx_result.result or {})
     if expectation.failing is not None:
@@ -209,7 +210,6 @@ def _to_result(
             failing_keys = {row[frame.key] for row in rows}
             counts = df.loc[df[frame.key].isin(failing_keys), expectation.count_column]
             failing = int(counts.abs().sum())
-    check = config.get(suite.name, expectation.name)
     success = bool(gx_result.success)
     return CheckResult(
         run_id=run_id,
@@ -238,12 +238,11 @@ def _state_result(
     suite: Suite,
     state: FrameState,
     run_id: str,
-    config: QualityConfig,
+    check: CheckConfig,
     params: Params,
 ) -> CheckResult:
     """The result of an expectation whose frame was not validated: not applicable, no records, or an
     empty input under a non-empty upstream (a data-integrity failure, blocking whatever the kind)."""
-    check = config.get(suite.name, expectation.name)
     failed = state.status == "empty_input"
     return CheckResult(
         run_id=run_id,
@@ -272,6 +271,114 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
+def _has_docs(context: Any) -> bool:
+    return bool(context.variables.data_docs_sites)
+
+
+def _run_gx(
+    context: Any,
+    source: Any,
+    name: str,
+    df: pd.DataFrame,
+    frame: Frame,
+    suite: Suite,
+    eparams: dict[str, Params],
+    checks: dict[str, CheckConfig],
+    run_id: str,
+    config: QualityConfig,
+    expectations: Sequence[Expectation] | None = None,
+) -> list[CheckResult]:
+    """Validate ``df`` with a GX suite ``name`` of ``expectations`` (default: the frame's), through a
+    checkpoint (which updates the Data Docs when the context has a site)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    expectations = list(expectations or frame.expectations)
+    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=name))
+    for expectation in expectations:
+        cls = getattr(gxe, expectation.gx_type)
+        gx_suite.add_expectation(
+            cls(
+                **expectation.kwargs(eparams[expectation.name]),
+                meta={"check": expectation.name, "notes": expectation.description},
+            )
+        )
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+    )
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if _has_docs(context) else []
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [frame.key]},
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=run_id))
+    by_name = {e.name: e for e in expectations}
+    results = []
+    for validation in run.run_results.values():
+        for gx_result in validation.results:
+            expectation = by_name[gx_result.expectation_config.meta["check"]]
+            p = eparams[expectation.name]
+            results.append(
+                _to_result(
+                    expectation, gx_result, df, frame, suite, p, run_id, config, checks[expectation.name]
+                )
+            )
+    return results
+
+
+def _recent_window(
+    context: Any,
+    source: Any,
+    df: pd.DataFrame,
+    frame: Frame,
+    suite: Suite,
+    expectation: Expectation,
+    eparams: dict[str, Params],
+    checks: dict[str, CheckConfig],
+    run_id: str,
+    config: QualityConfig,
+) -> list[CheckResult]:
+    """The recent-window sub-check of ``expectation`` (checks.yml ``recent_days``/``recent_floor``): GX
+    ``mostly`` over the decided records whose ``frame.window_column`` (a date of the check model) is in
+    the ``recent_days`` days up to the as-of date; ``no_records`` when there are none."""
+    params = eparams[expectation.name]
+    check = checks[expectation.name]
+    recent = recent_met_at_least(expectation, params)
+    if frame.window_column is None:
+        raise ValueError(
+            f"{config.source}: {suite.name}.{expectation.name}: recent_days needs a dated check model, "
+            f"and {frame.guards} has no window column"
+        )
+    as_of, days = params["as_of"], int(params["recent_days"])
+    dates = pd.to_datetime(df[frame.window_column]).dt.date if len(df) else pd.Series([], dtype=object)
+    window = df[(dates > as_of - timedelta(days=days)) & (dates <= as_of)] if len(df) else df
+    if window.empty:
+        reason = (
+            f"no decided records of {frame.guards} with {frame.window_column} in the {days} days to {as_of}"
+        )
+        return [_state_result(recent, frame, suite, FrameState("no_records", reason), run_id, check, params)]
+    name = f"{suite.gx_suite_name(frame)}.{recent.name.removeprefix(expectation.name + '.')}"
+    return _run_gx(
+        context,
+        source,
+        name,
+        window.reset_index(drop=True),
+        frame,
+        suite,
+        {recent.name: params},
+        {recent.name: check},
+        run_id,
+        config,
+        [recent],
+    )
+
+
 def validate(
     frames: dict[str, pd.DataFrame],
     suites: Sequence[Suite],
@@ -283,10 +390,6 @@ def validate(
 ) -> list[CheckResult]:
     """Validate every frame with its GX suite (GX is imported here, not at module level); frames that
     are not applicable, have no records or an empty input get their result without GX."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-    from great_expectations.core.run_identifier import RunIdentifier
-
     context = _gx_context(docs_dir)
     source = context.data_sources.add_pandas("duckdb_frames")
     results: list[CheckResult] = []
@@ -297,52 +400,49 @@ def validate(
             state = (states or {}).get(name, FrameState())
             eparams = {e.name: expectation_params(suite, e, config, params) for e in frame.expectations}
             if state.status != "ok":
-                results += [
-                    _state_result(e, frame, suite, state, run_id, config, eparams[e.name])
-                    for e in frame.expectations
-                ]
-                continue
-            df = frames[name]
-            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-            gx_suite = context.suites.add(gx.ExpectationSuite(name=name))
-            for expectation in frame.expectations:
-                cls = getattr(gxe, expectation.gx_type)
-                gx_suite.add_expectation(
-                    cls(
-                        **expectation.kwargs(eparams[expectation.name]),
-                        meta={"check": expectation.name, "notes": expectation.description},
-                    )
-                )
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
-            )
-            actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir is not None else []
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name=name,
-                    validation_definitions=[definition],
-                    actions=actions,
-                    result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [frame.key]},
-                )
-            )
-            run = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=run_id))
-            by_name = {e.name: e for e in frame.expectations}
-            for validation in run.run_results.values():
-                for gx_result in validation.results:
-                    expectation = by_name[gx_result.expectation_config.meta["check"]]
-                    results.append(
-                        _to_result(
-                            expectation,
-                            gx_result,
-                            df,
-                            frame,
-                            suite,
-                            eparams[expectation.name],
-                            run_id,
-                            config,
+                for e in frame.expectations:
+                    check, p = config.get(suite.name, e.name), eparams[e.name]
+                    results.append(_state_result(e, frame, suite, state, run_id, check, p))
+                    if p.get("recent_days") is not None:
+                        results.append(
+                            _state_result(recent_met_at_least(e, p), frame, suite, state, run_id, check, p)
                         )
+                continue
+            checks = {e.name: config.get(suite.name, e.name) for e in frame.expectations}
+            results += _run_gx(
+                context, source, name, frames[name], frame, suite, eparams, checks, run_id, config
+            )
+            for expectation in frame.expectations:
+                if eparams[expectation.name].get("recent_days") is not None:
+                    results += _recent_window(
+                        context,
+                        source,
+                        frames[name],
+                        frame,
+                        suite,
+                        expectation,
+                        eparams,
+                        checks,
+                        run_id,
+                        config,
                     )
     return results
+
+
+def check_windows(config: QualityConfig, suites: Sequence[Suite]) -> None:
+    """A recent-window floor (``recent_days``) needs a frame with a date column to select on."""
+    undated = [
+        f"{suite.name}.{e.name} ({frame.guards} has no due date)"
+        for suite in suites
+        for frame in suite.frames
+        for e in frame.expectations
+        if frame.window_column is None
+        and config.get(suite.name, e.name).params.get("recent_days") is not None
+    ]
+    if undated:
+        raise ValueError(
+            f"{config.source}: recent_days on a check without a window column: {', '.join(undated)}"
+        )
 
 
 def run_checks(
@@ -361,6 +461,7 @@ def run_checks(
     config = config or load_config()
     validate_against(config, {name: suite.expectation_names for name, suite in SUITES.items()})
     suites = [SUITES[n] for n in (suite_names or list(SUITES))]
+    check_windows(config, list(SUITES.values()))
     frames, params, states = fetch_frames(db_path, suites, config, as_of, company)
     docs = data_docs_dir() if docs_dir is True else (docs_dir or None)
     if docs is not None:

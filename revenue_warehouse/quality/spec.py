@@ -46,7 +46,8 @@ class Frame:
     deals exist, onboarding rows do not) is a data-integrity failure; a frame without rows to check
     reports ``no_records``. ``systems`` and ``departments`` are what the check needs (company.yml;
     a handoff suite's frames need the handoff's two departments, seeds/handoff_slas.csv): without
-    them it reports ``not_applicable``."""
+    them it reports ``not_applicable``. ``window_column`` names the frame's date column (from its
+    check model) on which a handoff's recent-window floor (checks.yml ``recent_days``) selects."""
 
     name: str
     guards: str  # the model (schema.table) read, whose asset check runs this frame
@@ -57,6 +58,7 @@ class Frame:
     upstream: Callable[[Params], str] | None = None
     systems: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()
+    window_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,24 @@ def met_at_least(
     )
 
 
+def recent_met_at_least(expectation: Expectation, params: Params) -> Expectation:
+    """The recent-window sub-check of a handoff expectation (checks.yml ``recent_days``): the share
+    met of the decided records of the last ``recent_days`` days is at least ``recent_floor`` (GX
+    ``mostly``). Reported as ``<expectation>.recent_<days>d``."""
+    days = int(params["recent_days"])
+
+    def recent_floor(p: Params) -> float:
+        return float(p["recent_floor"])
+
+    return Expectation(
+        f"{expectation.name}.recent_{days}d",
+        "ExpectColumnValuesToBeInSet",
+        lambda p: {"column": "is_met", "value_set": [True], "mostly": recent_floor(p)},
+        f"{expectation.description} (decided in the {days} days before the as-of date)",
+        threshold=lambda p: f"share met of the last {days} days >= {recent_floor(p)}",
+    )
+
+
 def check_model_frame(
     expectation: Expectation,
     model: str,
@@ -113,18 +133,21 @@ def check_model_frame(
     systems: tuple[str, ...],
     departments: tuple[str, ...] = (),
     upstream: Callable[[Params], str] | None = None,
+    window_column: str | None = None,
 ) -> Frame:
     """The frame of a handoff check model ``quality.<model>``: its decided records (``is_decided``:
-    pending ones are not counted), keyed by ``check_key``."""
+    pending ones are not counted), keyed by ``check_key``, with ``window_column`` when given."""
     relation = f"quality.{model}"
+    columns = ", ".join(["check_key", "is_met", *([window_column] if window_column else [])])
     return Frame(
         expectation.name,
         guards=relation,
         key="check_key",
-        sql=lambda p: f"select check_key, is_met from {relation} where is_decided order by check_key",
+        sql=lambda p: f"select {columns} from {relation} where is_decided order by check_key",
         expectations=(expectation,),
         total=lambda p: f"select count(*) from {relation}",
         upstream=upstream,
         systems=systems,
         departments=departments,
+        window_column=window_column,
     )

@@ -12,15 +12,21 @@ HANDOFF = "sales_to_customer_success"
 WON_NEW_BUSINESS = "is_won and not is_deleted and deal_category = 'new_business'"
 CRM = {"systems": ("crm",)}
 CRM_AND_BILLING = {"systems": ("crm", "billing")}
+# The date of the won-deal check models (macros/won_deal_check.sql) a recent-window floor selects on.
+DUE_DATE = "due_date"
 
 
 def _won_deals(params: Params) -> str:
     return f"select count(*) from sales.fct_opportunities where {WON_NEW_BUSINESS}"
 
 
-def _frame(name: str, description: str, needs: dict, model: str | None = None):
+def _frame(name: str, description: str, needs: dict, model: str | None = None, window: str | None = None):
     return check_model_frame(
-        met_at_least(name, description), model or f"qc_{name}", upstream=_won_deals, **needs
+        met_at_least(name, description),
+        model or f"qc_{name}",
+        upstream=_won_deals,
+        window_column=window,
+        **needs,
     )
 
 
@@ -30,12 +36,17 @@ SUITE = Suite(
     description="Won deals are introduced to customer success, onboarded and billed as sold.",
     frames=(
         _frame("won_deal_has_cs_introduction", "A CS introduction task is logged.", CRM),
-        _frame("won_deal_has_onboarding_kickoff", "An onboarding kickoff meeting is held.", CRM),
-        _frame("won_deal_has_billing_customer", "A Stripe customer exists.", CRM_AND_BILLING),
+        _frame(
+            "won_deal_has_onboarding_kickoff", "An onboarding kickoff meeting is held.", CRM, window=DUE_DATE
+        ),
+        _frame(
+            "won_deal_has_billing_customer", "A Stripe customer exists.", CRM_AND_BILLING, window=DUE_DATE
+        ),
         _frame(
             "won_deal_has_subscription_in_time",
             "A subscription starts at most var('quality_subscription_max_days') days after the close.",
             CRM_AND_BILLING,
+            window=DUE_DATE,
         ),
         _frame(
             "deal_amount_matches_subscription",
