@@ -6,9 +6,10 @@ under a non-empty upstream."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -403,3 +404,77 @@ def test_recent_window_configuration_errors(tmp_path: Path) -> None:
             company=EVERYTHING,
             config=load_config(path),
         )
+
+
+@pytest.mark.slow
+def test_a_billing_sync_stop_on_the_built_warehouse_blocks(built_db: Path, tmp_path: Path) -> None:
+    """The built warehouse (simulator, real dbt): the billing sync stops 27 days before the as-of date,
+    so every won deal closed since loses its Stripe customer and subscription in the onboarding mart;
+    the check models are rebuilt by dbt. The deals that came due in the last 7 days (closed
+    quality_grace_days + 0..6 days ago, counted here by hand) all leak: the 7-day windows fail and
+    block while the all-history shares stay above their floors."""
+    import yaml
+    from conftest import AS_OF
+
+    from revenue_warehouse.dbt import run_dbt
+
+    grace = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["quality_grace_days"]
+    db = tmp_path / "build.duckdb"
+    shutil.copy(built_db, db)
+    before = by_name(
+        run_checks(
+            db, "before", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING, as_of=AS_OF
+        )
+    )
+    raise_on_blocking(list(before.values()))  # without the break the shipped configuration publishes
+
+    window_start, window_end = AS_OF - timedelta(days=grace + 6), AS_OF - timedelta(days=grace)
+    stop = AS_OF - timedelta(days=grace + 6)
+    con = duckdb.connect(str(db))
+    try:
+        week = {
+            r[0]
+            for r in con.execute(
+                "select opportunity_id from customer_success.fct_onboarding "
+                "where cast(closed_at as date) between ? and ?",
+                [window_start, window_end],
+            ).fetchall()
+        }
+        decided, billed = con.execute(
+            "select count(*), count(stripe_customer_id) from customer_success.fct_onboarding "
+            "where cast(closed_at as date) <= ?",
+            [window_end],
+        ).fetchone()
+        con.execute(
+            "update customer_success.fct_onboarding set stripe_customer_id = null, subscription_id = null, "
+            "subscribed_at = null, days_close_to_subscription = null where cast(closed_at as date) >= ?",
+            [stop],
+        )
+    finally:
+        con.close()
+    k = len(week)
+    assert k > 0, "no won deal came due in the last week of the simulation: the test would prove nothing"
+    assert (billed - k) / decided >= 0.9, "the break must keep the all-history share above the floor"
+    run_dbt(
+        ["run", "-s", "qc_won_deal_has_billing_customer", "qc_won_deal_has_subscription_in_time"],
+        db,
+        dbt_vars={"as_of_date": AS_OF.isoformat()},
+        target_path=tmp_path / "target",
+    )
+    results = run_checks(
+        db, "after", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING, as_of=AS_OF
+    )
+    after = by_name(results)
+    assert after["won_deal_has_billing_customer"].success  # the all-history floor alone would publish
+    window = after["won_deal_has_billing_customer.recent_7d"]
+    assert (window.success, window.failing_record_count, window.element_count) == (False, k, k)
+    assert set(window.sample_failing_keys) <= week and len(window.sample_failing_keys) == min(k, 10)
+    with pytest.raises(CheckFailed) as failed:
+        raise_on_blocking(results)
+    message = str(failed.value)
+    assert (
+        "handoff sales_to_customer_success: expectation won_deal_has_billing_customer.recent_7d failed (error): "
+        f"{k} failing records ({k} rows checked" in message
+    )
+    assert window.sample_failing_keys[0] in message
+    assert not after["won_deal_has_subscription_in_time.recent_7d"].success
