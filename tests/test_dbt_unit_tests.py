@@ -20,12 +20,14 @@ def test_every_dbt_unit_test_runs_and_passes(tmp_path: Path) -> None:
     db, target = tmp_path / "build.duckdb", tmp_path / "target"
     (tmp_path / "extracts").mkdir()
     load_extracts(db, tmp_path / "extracts", run_id="pytest")  # no files: every contract raw table, empty
+    as_of = {"as_of_date": "2024-06-30"}  # nothing is loaded: the models need a given as-of date
     run_dbt(
         ["build", "--empty", "--exclude", "resource_type:test", "resource_type:unit_test"],
         db,
+        dbt_vars=as_of,
         target_path=target,
     )
-    run_dbt(["test", "--select", "test_type:unit"], db, target_path=target)
+    run_dbt(["test", "--select", "test_type:unit"], db, dbt_vars=as_of, target_path=target)
     manifest = json.loads((target / "manifest.json").read_text())
     results = json.loads((target / "run_results.json").read_text())["results"]
     assert manifest["unit_tests"], "the project has no dbt unit tests"
