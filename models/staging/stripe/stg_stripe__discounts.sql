@@ -21,8 +21,8 @@ final as (
         subscription_id,
         type as discount_type,
         false as is_deleted,
-        "start" as started_at,
-        "end" as ends_at,
+        {{ adapter.quote('start') }} as started_at,
+        {{ adapter.quote('end') }} as ends_at,
         _fivetran_synced as synced_at{{ pass_through_select('stripe', 'discount') }}
     from latest
 )

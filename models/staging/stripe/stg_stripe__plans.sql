@@ -20,9 +20,9 @@ final as (
         nickname as plan_name,
         upper(currency) as currency,
         {{ minor_units_to_amount('amount', 'currency') }} as unit_amount,
-        lower("interval") as billing_interval,
+        lower({{ adapter.quote('interval') }}) as billing_interval,
         coalesce(interval_count, 1) as interval_count,
-        case lower("interval")
+        case lower({{ adapter.quote('interval') }})
             when 'year' then 12 * coalesce(interval_count, 1)
             when 'month' then coalesce(interval_count, 1)
         end as interval_months,

@@ -19,7 +19,7 @@ final as (
         subscription_item_id,
         quantity as seats_used,
         false as is_deleted,
-        "timestamp" as recorded_at,
+        {{ adapter.quote('timestamp') }} as recorded_at,
         _fivetran_synced as synced_at{{ pass_through_select('stripe', 'usage_record') }}
     from latest
 )
