@@ -12,7 +12,7 @@ from revenue_warehouse.as_of import FUTURE_DAYS_ENV, future_tolerance_days, late
 from revenue_warehouse.build_db import is_environment_error, open_build
 from revenue_warehouse.contract import TABLES, Table, get_table
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
-from revenue_warehouse.loader.discovery import digest, discover, read_header
+from revenue_warehouse.loader.discovery import digest, discover, read_header, refuse_dangling_link
 from revenue_warehouse.loader.models import (
     FAILED,
     LOADED,
@@ -112,6 +112,7 @@ def load_table_files(
                     f"{f.path}: FutureExtractError: dated {f.extract_date}, after the run date {run_date()} "
                     f"+ {future_tolerance_days()} day(s) ({FUTURE_DAYS_ENV}); not loaded: fix the file's date"
                 )
+            refuse_dangling_link(f.path)
             stat = f.path.stat()
             result.file_size, result.file_mtime_ns = stat.st_size, stat.st_mtime_ns
             prev = previous.get(f.extract_date)

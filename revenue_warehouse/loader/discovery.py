@@ -69,11 +69,16 @@ def sha256(path: Path) -> str:
     return digest(path)[0]
 
 
+def refuse_dangling_link(path: Path) -> None:
+    """A symbolic link whose target is gone is a failed file, named as such (not a bare ENOENT)."""
+    if path.is_symlink() and not path.exists():
+        raise LoadError(f"{path}: dangling symbolic link to {path.readlink()} (the target does not exist)")
+
+
 def digest(path: Path) -> tuple[str, int, bool]:
     """sha256 of the file, its data rows counted by line ends (header excluded), and whether that count
     may differ from its records (a quote or a blank line in the file: see ``records.count_records``)."""
-    if path.is_symlink() and not path.exists():
-        raise LoadError(f"{path}: dangling symbolic link to {path.readlink()} (the target does not exist)")
+    refuse_dangling_link(path)
     checksum = hashlib.sha256()
     newlines, last, tail, irregular = 0, b"", b"", False
     with path.open("rb") as fh:
