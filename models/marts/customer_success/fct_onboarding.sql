@@ -36,13 +36,13 @@ final as (
         person_journeys.subscribed_at,
         person_journeys.kickoff_at,
         first_invoices.first_invoice_at,
-        {{ dbt.datediff('person_journeys.closed_won_at', 'person_journeys.cs_introduced_at', 'second') }} / 86400.0
+        {{ dbt.datediff('person_journeys.closed_won_at', 'person_journeys.cs_introduced_at', 'second') }} / cast(86400 as {{ type_double() }})
             as days_close_to_cs_introduction,
-        {{ dbt.datediff('person_journeys.closed_won_at', 'person_journeys.subscribed_at', 'second') }} / 86400.0
+        {{ dbt.datediff('person_journeys.closed_won_at', 'person_journeys.subscribed_at', 'second') }} / cast(86400 as {{ type_double() }})
             as days_close_to_subscription,
-        {{ dbt.datediff('person_journeys.closed_won_at', 'person_journeys.kickoff_at', 'second') }} / 86400.0
+        {{ dbt.datediff('person_journeys.closed_won_at', 'person_journeys.kickoff_at', 'second') }} / cast(86400 as {{ type_double() }})
             as days_close_to_kickoff,
-        {{ dbt.datediff('person_journeys.closed_won_at', 'first_invoices.first_invoice_at', 'second') }} / 86400.0
+        {{ dbt.datediff('person_journeys.closed_won_at', 'first_invoices.first_invoice_at', 'second') }} / cast(86400 as {{ type_double() }})
             as days_close_to_first_invoice,
         person_journeys.cs_introduced_at is not null
             and person_journeys.subscribed_at is not null

@@ -79,7 +79,7 @@ timed as (
         handed.*,
         picked_up.picked_up_at,
         picked_up.to_owner_id,
-        {{ dbt.datediff('handed.handed_at', 'picked_up.picked_up_at', 'second') }} / 3600.0 as hours_to_pickup,
+        {{ dbt.datediff('handed.handed_at', 'picked_up.picked_up_at', 'second') }} / cast(3600 as {{ type_double() }}) as hours_to_pickup,
         {{ dbt.dateadd('second', 'cast(handed.sla_hours * 3600 as ' ~ dbt.type_bigint() ~ ')', 'handed.handed_at') }} as due_at,
         missing_steps.stage as missing_step
     from handed

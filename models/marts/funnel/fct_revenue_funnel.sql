@@ -71,7 +71,7 @@ final as (
         current_stage.current_department_name,
         {% for start, stop, name in spans -%}
         case when cast(person_journeys.{{ stop }} as date) <= {{ as_of_date() }}
-            then {{ dbt.datediff('person_journeys.' ~ start, 'person_journeys.' ~ stop, 'second') }} / 86400.0
+            then {{ dbt.datediff('person_journeys.' ~ start, 'person_journeys.' ~ stop, 'second') }} / cast(86400 as {{ type_double() }})
         end as {{ name }}{{ ',' if not loop.last }}
         {% endfor %}
     from person_journeys
