@@ -1,7 +1,9 @@
 {#- Generic test: rows whose `column_name` names a `to`.`field` that was never delivered (an orphan,
     e.g. an opportunity of an account the CRM extract does not hold). Fails, listing every orphan,
-    when they are more than `var('orphan_tolerance_share')` (a share of the rows that reference
-    something) of the model; within the tolerance it passes (the simulator's truth counts them). -#}
+    when they are more than `var('orphan_tolerance_share')` of the rows that reference something and
+    more than `var('orphan_tolerance_rows')` (so a handful of orphans among a few hundred rows, which a
+    small company or a short history shows by chance, is not mistaken for a broken feed); within the
+    tolerance it passes (the simulator's truth counts them). -#}
 {% test orphans_within_tolerance(model, column_name, to, field) %}
 with referencing as (
     select {{ column_name }} as reference
@@ -19,4 +21,5 @@ select orphans.reference
 from orphans
 where (select count(*) from orphans)
     > {{ var('orphan_tolerance_share', 0.01) }} * (select count(*) from referencing)
+    and (select count(*) from orphans) > {{ var('orphan_tolerance_rows', 5) }}
 {% endtest %}
