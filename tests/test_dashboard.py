@@ -101,9 +101,13 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+# The default page (Funnel) is served at the root: Streamlit answers its own url_path with "Page not found".
+DEFAULT_PAGE = "funnel"
+
+
 def open_page(browser: object, url: str, path: str, charts: int) -> object:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/{path}")
+    page.goto(f"{url}/" if path == DEFAULT_PAGE else f"{url}/{path}")
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=90_000)
     page.wait_for_function(
         "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -127,6 +131,7 @@ def test_every_page_renders_its_charts_without_error(
     try:
         errors = page.locator('[data-testid="stException"]')
         assert errors.count() == 0, errors.first.inner_text()
+        assert page.get_by_text("Page not found").count() == 0, f"/{path} is not a page of the app"
         assert page.locator(".js-plotly-plot").count() >= PAGES[path]
         if os.environ.get("DASHBOARD_SCREENSHOTS"):
             out = Path(os.environ["DASHBOARD_SCREENSHOTS"])
