@@ -61,17 +61,16 @@ def test_ttm_nrr_and_grr_by_month_equal_truth(built_db: Path, small_extracts: Pa
     assert sorted(got["month"]) == sorted(expected) and len(expected) >= 6
     assert sum(n for n, _, _ in expected.values()) > 20, "the simulation should carry a TTM base"
     assert any(nrr is not None and nrr != grr for _, nrr, grr in expected.values()), "expansion expected"
-    # Customer-month MRR equals the truth to the cent (test_dbt_customer_success.py); a ratio may differ by
-    # the cent rounding of the customer-months it sums: at most 0.01 per base customer over the base MRR.
+    # Customer-month MRR equals the truth to the cent (test_dbt_customer_success.py) and the mart divides
+    # exact sums, so the ratios equal the truth's up to the last bit of a double.
     for row in got.itertuples():
         base, nrr, grr = expected[row.month]
         assert row.base_customers == base, row.month
         if nrr is None:
             assert pd.isna(row.net_revenue_retention) and pd.isna(row.gross_revenue_retention)
         else:
-            tolerance = 0.01 * base / float(row.base_mrr_usd)
-            assert abs(row.net_revenue_retention - float(nrr)) <= tolerance, row.month
-            assert abs(row.gross_revenue_retention - float(grr)) <= tolerance, row.month
+            assert abs(row.net_revenue_retention - float(nrr)) < 1e-12, row.month
+            assert abs(row.gross_revenue_retention - float(grr)) < 1e-12, row.month
 
 
 def account_segments(extracts: Path) -> dict[str, str]:
