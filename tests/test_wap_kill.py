@@ -25,12 +25,18 @@ pytestmark = pytest.mark.slow
 AS_OF = date(2024, 6, 30)
 
 
+# The reference and the interrupted warehouse are two build folders, so each would generate its own random
+# personal-data salt (docs/operations.md); one installation's salt is what makes their hashed keys comparable.
+SALT = "test-wap-kill-one-installation"
+
+
 def start(extracts: Path, build: Path, serving: Path) -> subprocess.Popen:
     """The whole write-audit-publish pipeline in its own process group (so SIGKILL takes dbt too)."""
     return subprocess.Popen(
         [sys.executable, "-u", "-c", PIPELINE_SCRIPT, str(extracts), str(build), str(serving), AS_OF.isoformat(),
          str(Path(__file__).resolve().parent.parent)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, "WAREHOUSE_PII_SALT": SALT},
     )  # fmt: skip
 
 
