@@ -3,7 +3,7 @@
 This module is the single place that says what the simulator writes, what the loader
 expects and types, and what dbt staging reads. Table and column names follow what
 Fivetran's connectors land for Salesforce, HubSpot and Stripe (see
-``../shared/fixtures/fivetran/``); the simulator produces a subset of their columns.
+Fivetran's dbt packages' integration-test seeds); the simulator produces a subset of their columns.
 
 Conventions for extract files (``<extracts>/<system>/<table>/<YYYY-MM-DD>.<csv|parquet>``):
 
@@ -53,7 +53,7 @@ class Table:
     columns: tuple[Column, ...]
     description: str = ""
     synced_column: str = "_fivetran_synced"
-    # Fivetran fixture file stem for this table (``<stem>.csv`` under shared/fixtures)
+    # Fivetran fixture file stem for this table (``<stem>.csv`` among the package's integration-test seeds)
     fixture_stem: str | None = None
     extra: dict = field(default_factory=dict)
 

@@ -1,5 +1,5 @@
 """Run dbt as a subprocess against a chosen build database (never in-process: dbt-duckdb keeps its
-connection open, see ../shared/stack-notes.md)."""
+connection open, and a second connection to the same file with other settings then fails)."""
 
 from __future__ import annotations
 

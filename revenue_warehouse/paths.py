@@ -7,7 +7,7 @@ from pathlib import Path
 
 from revenue_warehouse.settings import PROJECT_DIR, get_settings
 
-__all__ = ["PROJECT_DIR", "build_db_path", "data_dir", "extracts_dir", "serving_db_path", "shared_dir"]
+__all__ = ["PROJECT_DIR", "build_db_path", "data_dir", "extracts_dir", "serving_db_path"]
 
 
 def data_dir() -> Path:
@@ -26,8 +26,3 @@ def build_db_path() -> Path:
 def serving_db_path() -> Path:
     """The published, read-only serving database that dashboards and analysts open."""
     return get_settings().serving_db
-
-
-def shared_dir() -> Path:
-    """``../shared`` beside the project (optional reference fixtures)."""
-    return get_settings().shared_dir

@@ -1,7 +1,7 @@
 """Write-audit-publish, the publish step: copy the marts and ``audit`` out of the build database into a
 brand-new serving file, masking personal data, then atomically swap it in with ``os.replace``.
 
-Why this shape (see ../shared/stack-notes.md, "DuckDB 2.0"): a DuckDB file open read-write cannot be
+Why this shape (DuckDB 2.0's locking): a DuckDB file open read-write cannot be
 opened by anyone else, and a file open read-only by readers cannot be opened by a writer. So the served
 file is never opened for writing: a new file is written beside it, checkpointed, closed and fsynced, and
 then renamed over the served one. Readers holding the old file keep reading it undisturbed; a reader

@@ -9,7 +9,6 @@ data_dir                        WAREHOUSE_DATA_DIR                  ``<project>/
 extracts_dir                    WAREHOUSE_EXTRACTS_DIR              ``<data_dir>/extracts``
 build_db                        WAREHOUSE_BUILD_DB                  ``<data_dir>/warehouse/build.duckdb``
 serving_db                      WAREHOUSE_SERVING_DB                ``<data_dir>/warehouse/serving.duckdb``
-shared_dir                      WAREHOUSE_SHARED_DIR                ``<project>/../shared`` (optional fixtures)
 start_date                      WAREHOUSE_START_DATE                first extract date present (partitions)
 as_of_date                      WAREHOUSE_AS_OF_DATE                last extract date loaded
 future_extract_days             WAREHOUSE_FUTURE_EXTRACT_DAYS       1 (extracts dated later are refused)
@@ -70,7 +69,6 @@ class Settings:
     extracts_dir: Path
     build_db: Path
     serving_db: Path
-    shared_dir: Path
     checks_config: Path
     data_docs_dir: Path
     log_dir: Path
@@ -91,7 +89,6 @@ class Settings:
             extracts_dir=_path(env, "WAREHOUSE_EXTRACTS_DIR") or data_dir / "extracts",
             build_db=_path(env, "WAREHOUSE_BUILD_DB") or data_dir / "warehouse" / "build.duckdb",
             serving_db=_path(env, "WAREHOUSE_SERVING_DB") or data_dir / "warehouse" / "serving.duckdb",
-            shared_dir=_path(env, "WAREHOUSE_SHARED_DIR") or PROJECT_DIR.parent / "shared",
             checks_config=_path(env, "WAREHOUSE_CHECKS_CONFIG") or DEFAULT_CHECKS_CONFIG,
             data_docs_dir=_path(env, "WAREHOUSE_DATA_DOCS_DIR") or data_dir / "quality" / "data_docs",
             log_dir=_path(env, "WAREHOUSE_LOG_DIR") or data_dir / "logs",

@@ -3,6 +3,7 @@ real dbt. Session scoped: generated and built once, copied where a test needs to
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -21,7 +22,8 @@ AS_OF = SIM["end"]
 def shared_dir() -> Path:
     """Fivetran's reference fixtures (``../shared`` beside the project, or ``WAREHOUSE_SHARED_DIR``).
     Optional: the core tests use the project's own tests/fixtures; these extra tests skip without it."""
-    path = paths.shared_dir()
+    override = os.environ.get("WAREHOUSE_SHARED_DIR")
+    path = Path(override) if override else paths.PROJECT_DIR.parent / "shared"
     if not (path / "fixtures" / "fivetran").is_dir():
         pytest.skip(
             f"reference fixtures not present: no fixtures/fivetran in {path} (set WAREHOUSE_SHARED_DIR)"
