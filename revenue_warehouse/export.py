@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from revenue_warehouse.duckdb_limits import connect
 from revenue_warehouse.paths import serving_db_path
 
 MANIFEST_NAME = "manifest.json"
@@ -73,7 +74,7 @@ def export_parquet(out_dir: Path | str, serving_db: Path | str | None = None) ->
     if not source.exists():
         raise FileNotFoundError(f"serving database {source} does not exist: publish before exporting")
     out = Path(out_dir)
-    con = duckdb.connect(str(source), read_only=True)
+    con = connect(source, read_only=True)
     try:
         entries = _table_entries(con)
         for entry in entries:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse.duckdb_limits import connect
+
 
 def log_path(log_dir: Path) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +114,7 @@ def check_lines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
 def summary_lines(build_db: Path, run_id: str) -> list[str]:
     if not build_db.exists():
         return [f"no build file at {build_db}"]
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = connect(build_db, read_only=True)
     try:
         return [*load_lines(con, run_id), *check_lines(con, run_id)]
     finally:

@@ -82,3 +82,22 @@ def test_dbt_connections_get_the_limits_through_the_profile(
             shown = json.loads(data["preview"])[0]
     assert shown is not None, proc.stdout[-2000:]
     assert {k: str(v) for k, v in shown.items()} == expected(tmp_path / "spill")
+
+
+def test_every_pipeline_connection_goes_through_the_limits() -> None:
+    """No module of the pipeline opens DuckDB around the limits: every ``duckdb.connect(`` call in
+    the package and the orchestration is in ``duckdb_limits`` itself, except the dashboard's, a
+    reader process of the serving file that the pipeline's limits do not govern."""
+    root = Path(__file__).resolve().parent.parent
+    allowed = {Path("revenue_warehouse/duckdb_limits.py"), Path("revenue_warehouse/dashboard/queries.py")}
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("revenue_warehouse", "orchestration")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path.relative_to(root) not in allowed
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "duckdb.connect(" in line
+        and not line.lstrip().startswith(("#", '"""', 'f"'))
+        and "``duckdb.connect``" not in line
+    ]
+    assert offenders == [], f"DuckDB opened without the configured limits at {offenders}"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
+from revenue_warehouse.duckdb_limits import connect
 from revenue_warehouse.engines.readers import Reader
 from revenue_warehouse.publish import PUBLISHED_SCHEMAS
 
@@ -35,7 +34,7 @@ def mirror_schemas(reader: Reader, path: Path | str, schemas: Sequence[str] | No
     relations = reader.relations()
     schemas = checked_schemas(relations) if schemas is None else schemas
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(path))
+    con = connect(path)
     try:
         con.execute("set TimeZone = 'UTC'")
         for schema in schemas:

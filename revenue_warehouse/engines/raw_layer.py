@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse.duckdb_limits import connect
+
 # The loader's in-flight marker (a struct set only while a load runs, NULL on every committed row).
 IN_FLIGHT_COLUMNS = frozenset({"_quarantine"})
 AUDIT_TABLES = ("load_manifest", "quarantine")
@@ -52,7 +54,7 @@ def export_raw_layer(build_db: Path | str, out_dir: Path | str) -> list[RawTable
     plus an index (``raw_layer.json``: columns with their types, row counts); returns the tables."""
     root = Path(out_dir)
     tables: list[RawTable] = []
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = connect(build_db, read_only=True)
     try:
         for schema, name in _raw_tables(con):
             described = con.execute(f"describe {_quote(schema)}.{_quote(name)}").fetchall()

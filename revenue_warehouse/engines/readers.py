@@ -10,6 +10,8 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
+from revenue_warehouse.duckdb_limits import connect
+
 
 class Reader(Protocol):
     name: str
@@ -32,7 +34,7 @@ class DuckDBReader:
         if isinstance(source, duckdb.DuckDBPyConnection):
             self.con = source
         else:
-            self.con = duckdb.connect(str(source), read_only=True)
+            self.con = connect(source, read_only=True)
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
