@@ -13,10 +13,13 @@ from test_loader_support import csv_text, rows_in_csv, sample_rows, write_extrac
 from orchestration.partitions import extract_partitions, range_tags
 from orchestration.raw_assets import IDENTITY_CHECK, build_raw_assets
 from orchestration.resources import WarehouseResource
+from revenue_warehouse.company import Company
 from revenue_warehouse.contract import TABLES
+from revenue_warehouse.quality.runner import run_checks
 
 DATES = [date(2023, 1, 1), date(2023, 1, 2), date(2023, 1, 3)]
 RAW_ASSETS = build_raw_assets(extract_partitions(DATES[0]))
+MARKETING_ONLY = Company(frozenset({"marketing"}), frozenset({"marketing", "sales"}), "test")
 
 
 @pytest.fixture
@@ -138,3 +141,53 @@ def test_bad_files_fail_their_partition_named_while_everything_else_loads(
         quarantined = con.execute("SELECT file, row_number, column_name FROM audit.quarantine").fetchall()
         assert quarantined == [("stripe/invoice/2023-01-03.csv", 2, "created")]
     assert all(c.passed for c in result.get_asset_check_evaluations())
+
+
+def test_raw_asset_check_and_gx_suite_report_the_same_lost_row(extracts: Path, tmp_path: Path) -> None:
+    """File accounting is defined once (loader.audit.file_accounting_sql): after a row of one file
+    disappears from raw, the Dagster accounting check and the GX load-completeness suite name the same
+    file with the same count, and a record quarantined for two reasons counts once for both."""
+    db = tmp_path / "build.duckdb"
+    assert run(extracts, db, DATES[0], DATES[-1]).success
+    lost = "hubspot/contact/2023-01-02.csv"
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "DELETE FROM raw_hubspot.contact WHERE _source_file = ? AND _source_row_number = "
+            "(SELECT min(_source_row_number) FROM raw_hubspot.contact WHERE _source_file = ?)",
+            [lost, lost],
+        )
+        # a record of another file moved to quarantine with two reasons: accounted, as one record
+        con.execute(
+            """CREATE TEMP TABLE moved AS SELECT _source_file AS file, _source_row_number AS n, _extract_date AS d
+            FROM raw_stripe.invoice WHERE _extract_date = '2023-01-03' LIMIT 1"""
+        )
+        con.execute(
+            """INSERT INTO audit.quarantine (run_id, system, table_name, extract_date, file, row_number,
+                   column_name, error_type, reason, quarantined_at)
+            SELECT 'hand', 'stripe', 'invoice', d, file, n, c, 'cast', 'hand-made', now()
+            FROM moved, (VALUES ('created'), ('amount_due')) AS reasons(c)"""
+        )
+        con.execute(
+            "DELETE FROM raw_stripe.invoice WHERE (_source_file, _source_row_number) IN (SELECT (file, n) FROM moved)"
+        )
+        # the raw_to_staging frame reads this dbt model; no dbt build here
+        con.execute(
+            "CREATE SCHEMA quality; CREATE TABLE quality.qc_staging_ids (staging_model VARCHAR, "
+            "source_schema VARCHAR, source_table VARCHAR, key_column VARCHAR, staging_ids BIGINT)"
+        )
+
+    rerun = run(extracts, db, DATES[0], DATES[-1])  # every file unchanged: skipped, then checked
+    checks = {"/".join(c.asset_key.path): c for c in rerun.get_asset_check_evaluations()}
+    failed = {key: c for key, c in checks.items() if not c.passed}
+    assert list(failed) == ["raw_hubspot/contact"]
+    violations = failed["raw_hubspot/contact"].metadata["violations"].value
+    assert [(v["file"], v["unaccounted_rows"]) for v in violations] == [(lost, 1)]
+
+    results = {
+        r.expectation: r
+        for r in run_checks(db, "run-1", ["load_completeness"], docs_dir=None, company=MARKETING_ONLY)
+    }
+    accounted = results["file_rows_accounted"]
+    assert not accounted.success
+    assert (accounted.failing_record_count, accounted.sample_failing_keys) == (1, [lost])
+    assert results["file_loaded"].success

@@ -30,13 +30,14 @@ MARKETING_ONLY = Company(frozenset({"marketing"}), frozenset({"marketing", "sale
 def make_loaded_db(
     path: Path, missing_in_staging: tuple[int, ...], lost_rows: int, failed_files: int
 ) -> None:
-    """50 contacts loaded from one file with 2 quarantined rows; ``lost_rows`` rows of the file are
+    """50 contacts loaded from one file with 2 quarantined records (one of them for two reasons); ``lost_rows`` rows of the file are
     neither loaded nor quarantined; staging lacks ``missing_in_staging``; ``failed_files`` failed."""
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema raw_hubspot; create schema staging; create schema audit")
         con.execute(
-            f"create table raw_hubspot.contact as select i as id, '{FILE}' as _source_file from range(1, 51) t(i)"
+            f"create table raw_hubspot.contact as select i as id, '{FILE}' as _source_file, "
+            "date '2024-01-01' as _extract_date from range(1, 51) t(i)"
         )
         excluded = ", ".join(str(i) for i in missing_in_staging) or "-1"
         con.execute(
@@ -64,10 +65,15 @@ def make_loaded_db(
                 [f"2024-02-0{i + 1}", f"hubspot/contact/2024-02-0{i + 1}.csv"],
             )
         con.execute(
-            "create table audit.quarantine (system varchar, table_name varchar, file varchar, row_number bigint)"
+            "create table audit.quarantine (system varchar, table_name varchar, extract_date date, file varchar, "
+            "row_number bigint, column_name varchar)"
         )
+        # record 9 is quarantined for two reasons: still one record of the file
         con.execute(
-            f"insert into audit.quarantine values ('hubspot', 'contact', '{FILE}', 5), ('hubspot', 'contact', '{FILE}', 9)"
+            "insert into audit.quarantine values "
+            f"('hubspot', 'contact', '2024-01-01', '{FILE}', 5, 'email'), "
+            f"('hubspot', 'contact', '2024-01-01', '{FILE}', 9, 'email'), "
+            f"('hubspot', 'contact', '2024-01-01', '{FILE}', 9, 'createdate')"
         )
     finally:
         con.close()

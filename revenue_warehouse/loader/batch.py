@@ -139,7 +139,8 @@ def _forget(con: duckdb.DuckDBPyConnection, table: Table, p: PlannedFile) -> Non
 def _account(
     con: duckdb.DuckDBPyConnection, table: Table, planned: list[PlannedFile], parsed: dict[str, int]
 ) -> None:
-    """Count what landed per file, independently of what was read, and check the identity."""
+    """Count what landed per file, independently of what was read, and check the identity (records
+    quarantined are distinct row numbers, as in ``audit.file_accounting_sql``)."""
     loaded = dict(
         con.execute(
             f"SELECT _source_file, count(*) FROM {raw_name(table)} WHERE _extract_date IN ({DATES}) GROUP BY 1"
@@ -147,7 +148,7 @@ def _account(
     )
     quarantined = dict(
         con.execute(
-            f"""SELECT file, count(*) FROM audit.quarantine
+            f"""SELECT file, count(DISTINCT row_number) FROM audit.quarantine
             WHERE system = ? AND table_name = ? AND extract_date IN ({DATES}) GROUP BY 1""",
             [table.system, table.name],
         ).fetchall()

@@ -3,9 +3,9 @@ raw tables and staging.
 
 * every system the company declares (company.yml) delivered extracts (a missing feed fails);
 * every extract file's latest delivery loaded (not failed);
-* for every file, rows in file = rows in its raw table (counted by ``_source_file``) + quarantined
-  rows (counted in ``audit.quarantine``), recounted here rather than trusting the manifest's own sums
-  (the one place this accounting is computed after the load);
+* for every extract date of every table, rows in its file = rows in the raw table + quarantined records,
+  recounted rather than trusting the manifest's own sums: the loader's file accounting
+  (``revenue_warehouse.loader.audit.file_accounting_sql``), which the Dagster raw asset checks read too;
 * every distinct primary key (revenue_warehouse/contract.py) of every raw table reaches its staging
   model: the number of distinct ids each staging model holds comes from the dbt model
   ``quality.qc_staging_ids``, so no query here reads staging.
@@ -14,6 +14,7 @@ raw tables and staging.
 from __future__ import annotations
 
 from revenue_warehouse.contract import TABLES_BY_KEY
+from revenue_warehouse.loader.audit import file_accounting_sql
 from revenue_warehouse.quality.spec import Expectation, Frame, Params, Suite, equals_zero
 
 
@@ -34,41 +35,12 @@ order by 1
 
 
 def _files_sql(params: Params) -> str:
-    tables = params["raw_tables"]
-    raw_counts = (
-        " union all ".join(
-            f"select '{s}' as system, '{t}' as table_name, _source_file as file, count(*) as n "
-            f"from raw_{s}.{t} group by _source_file"
-            for s, t in tables
-        )
-        or "select null::varchar, null::varchar, null::varchar, 0::bigint where false"
-    )
+    """One row per extract date of every table: the loader's file accounting, defined once in
+    ``revenue_warehouse.loader.audit.file_accounting_sql`` (the Dagster raw asset checks read it too)."""
     return f"""
-with latest as (
-    select *, row_number() over (partition by system, table_name, file order by loaded_at desc) as rn
-    from audit.load_manifest
-    where status <> 'skipped_duplicate'
-),
-raw_rows as ({raw_counts}),
-quarantined as (
-    select system, table_name, file, count(distinct row_number) as n from audit.quarantine group by all
-),
-final as (
-    select
-        l.file as file_key,
-        l.status,
-        l.status <> 'failed' as is_loaded,
-        l.rows_in_file,
-        coalesce(r.n, 0) as raw_rows,
-        coalesce(q.n, 0) as quarantined_rows,
-        case when l.status = 'failed' then 0
-             else l.rows_in_file - coalesce(r.n, 0) - coalesce(q.n, 0) end as unaccounted_rows
-    from latest l
-    left join raw_rows r using (system, table_name, file)
-    left join quarantined q using (system, table_name, file)
-    where l.rn = 1
-)
-select * from final order by file_key
+select file as file_key, status, is_loaded, rows_in_file, raw_rows, quarantined_rows, unaccounted_rows
+from ({file_accounting_sql(params["raw_tables"])}) as accounting
+order by 1
 """
 
 
