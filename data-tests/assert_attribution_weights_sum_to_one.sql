@@ -7,7 +7,7 @@ select
     sum(last_touch_weight) as last_touch_total,
     sum(linear_weight) as linear_total,
     sum(w_shaped_weight) as w_shaped_total
-from {{ ref('int_attribution_touches') }}
+from {{ ref('int_attribution_touches_weighted') }}
 group by conversion_type, conversion_id
 having abs(sum(first_touch_weight) - 1) > 1e-9
     or abs(sum(last_touch_weight) - 1) > 1e-9

@@ -7,7 +7,7 @@ select
     'utm_medium' as source_field,
     lower(trim(utm_medium)) as source_value,
     count(*) as record_count
-from {{ ref('int_marketing_touches') }}
+from {{ ref('int_marketing_touches_unioned') }}
 where not is_channel_mapped
 group by lower(trim(utm_medium))
 
@@ -17,6 +17,6 @@ select
     'hs_analytics_source' as source_field,
     upper(trim(original_source)) as source_value,
     count(*) as record_count
-from {{ ref('int_persons') }}
+from {{ ref('int_persons_resolved') }}
 where not is_channel_mapped
 group by upper(trim(original_source))

@@ -7,5 +7,5 @@ select
     stage_name,
     current_opportunities,
     history_opportunities
-from {{ ref('int_opportunity_stages') }}
+from {{ ref('int_opportunity_stages_mapped') }}
 where not is_mapped_stage

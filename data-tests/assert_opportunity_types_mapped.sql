@@ -5,6 +5,6 @@
 select
     coalesce(nullif(trim(opportunity_type), ''), '(empty)') as opportunity_type,
     count(*) as opportunity_count
-from {{ ref('int_opportunities') }}
+from {{ ref('int_opportunities_enriched') }}
 where deal_category_source = 'derived'
 group by coalesce(nullif(trim(opportunity_type), ''), '(empty)')

@@ -35,7 +35,7 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 class WarehouseDbtTranslator(DagsterDbtTranslator):
     """dbt sources carry their raw load asset's key in ``meta.dagster.asset_key`` (generated from the
     contract), which dagster-dbt reads by default. Models are grouped by layer and silo (the folders
-    under models/: ``staging_hubspot``, ``intermediate_customer_success``, ``marts_sales``), seeds in
+    under models/: ``staging_hubspot``, ``intermediate_billing``, ``marts_core``), seeds in
     ``seeds``."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

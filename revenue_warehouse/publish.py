@@ -37,6 +37,7 @@ PUBLISHED_SCHEMAS: tuple[str, ...] = (
     "sales",
     "customer_success",
     "funnel",
+    "core",
     "quality",
     "reference",
     "audit",

@@ -43,7 +43,7 @@ PUBLICATION_COLUMN_DESCRIPTIONS: dict[str, str] = {
     "build_file": "The build database the file was copied from.",
     "tables": "Number of tables published.",
     "total_rows": "Rows over every published table.",
-    "as_of_date": "The data's as-of date: the last day funnel.dim_date marks is_on_or_before_as_of.",
+    "as_of_date": "The data's as-of date: the last day core.dim_date marks is_on_or_before_as_of.",
     "extract_first_date": "Earliest extract date loaded (audit.load_manifest, failed files excluded).",
     "extract_last_date": "Latest extract date loaded (audit.load_manifest, failed files excluded).",
 }
@@ -135,8 +135,8 @@ def describe_publication(con: duckdb.DuckDBPyConnection) -> None:
     """Add the as-of date and the extract range to ``audit.publication`` (NULL when the build lacks them)."""
     existing = _existing_columns(con)
     as_of = (
-        con.execute("select max(date_day) from funnel.dim_date where is_on_or_before_as_of").fetchone()[0]
-        if {"date_day", "is_on_or_before_as_of"} <= existing.get(("funnel", "dim_date"), set())
+        con.execute("select max(date_day) from core.dim_date where is_on_or_before_as_of").fetchone()[0]
+        if {"date_day", "is_on_or_before_as_of"} <= existing.get(("core", "dim_date"), set())
         else None
     )
     first, last = (

@@ -128,12 +128,12 @@ def test_every_duplicate_and_email_variant_collapses_to_one_person(con, small_ex
     persons = _truth(small_extracts, "persons")
     record_person = dict(
         con.execute(
-            "select record_id, person_id from intermediate.int_person_records where source_system = 'hubspot'"
+            "select record_id, person_id from intermediate.int_person_records_matched where source_system = 'hubspot'"
         ).fetchall()
     )
     lead_person = dict(
         con.execute(
-            "select record_id, person_id from intermediate.int_person_records "
+            "select record_id, person_id from intermediate.int_person_records_matched "
             "where source_system = 'salesforce' and record_type = 'lead'"
         ).fetchall()
     )
@@ -176,7 +176,7 @@ def test_soft_deleted_records_are_flagged_not_counted(con, small_extracts: Path)
     )
     in_marts, flagged = con.execute(
         """select count(*), count(*) filter (where l.is_deleted)
-           from intermediate.int_person_records as r
+           from intermediate.int_person_records_matched as r
            join marketing.fct_leads as l using (person_id)
            where r.source_system = 'hubspot' and r.is_deleted"""
     ).fetchone()
@@ -194,7 +194,7 @@ select p.person_id, p.email, p.channel, p.salesforce_lead_id, p.salesforce_conta
        strftime(p.created_at, '%Y-%m-%d %H:%M:%S'), strftime(p.became_mql_at, '%Y-%m-%d %H:%M:%S'),
        strftime(l.accepted_at, '%Y-%m-%d %H:%M:%S'), strftime(l.qualified_at, '%Y-%m-%d %H:%M:%S'),
        strftime(l.disqualified_at, '%Y-%m-%d %H:%M:%S'), l.disqualified_reason, l.opportunity_id
-from intermediate.int_persons as p
+from intermediate.int_persons_resolved as p
 join marketing.fct_leads as l using (person_id)
 """
 PERSON_FIELDS = (

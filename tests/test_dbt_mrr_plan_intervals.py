@@ -15,7 +15,7 @@ from revenue_warehouse.dbt import run_dbt
 
 pytestmark = pytest.mark.slow
 
-SELECT = ["--select", "+int_subscription_mrr_lines", "--indirect-selection", "cautious"]
+SELECT = ["--select", "+int_subscription_lines_normalized", "--indirect-selection", "cautious"]
 
 
 def _plan_to(db: Path, interval: str, skip: int = 0) -> str:
@@ -41,7 +41,7 @@ def test_weekly_plan_is_normalised_to_monthly_mrr(loaded_db: Path, tmp_path: Pat
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             """select raw.amount - coalesce(raw.discount_amount, 0), line.mrr, line.mrr_usd
-               from intermediate.int_subscription_mrr_lines line
+               from intermediate.int_subscription_lines_normalized line
                join (select * from raw_stripe.invoice_line_item
                      qualify row_number() over (partition by id order by _fivetran_synced desc) = 1) raw
                  on raw.id = line.invoice_line_item_id

@@ -191,7 +191,7 @@ def test_untyped_crm_fills_funnel_onboarding_and_accounts(
     for o in won:
         close = date.fromisoformat(o["close_date"])
         first_won[o["account_id"]] = min(close, first_won.get(o["account_id"], close))
-    accounts = dict(_rows(db, "select account_id, first_closed_won_date from funnel.dim_accounts"))
+    accounts = dict(_rows(db, "select account_id, first_closed_won_date from core.dim_accounts"))
     assert {a: d for a, d in accounts.items() if d is not None} == first_won
 
 
@@ -337,14 +337,14 @@ def test_calendar_spans_history_from_2015(old_company: Path) -> None:
     assert earliest.year == 2015
     first, last, days, distinct_days = _rows(
         old_company,
-        "select min(date_day), max(date_day), count(*), count(distinct date_day) from funnel.dim_date",
+        "select min(date_day), max(date_day), count(*), count(distinct date_day) from core.dim_date",
     )[0]
     end = OLD_SIM["end"]
     assert (first, last) == (date(2015, 1, 1), date(end.year + 1, end.month, end.day))
     assert days == distinct_days == (last - first).days + 1
     outside = _rows(
         old_company,
-        "select count(*) from marketing.fct_leads l left join funnel.dim_date d on cast(l.created_at as date) = d.date_day "
+        "select count(*) from marketing.fct_leads l left join core.dim_date d on cast(l.created_at as date) = d.date_day "
         "where l.created_at is not null and d.date_day is null",
     )[0][0]
     assert outside == 0
@@ -411,7 +411,7 @@ def test_campaign_costs_are_fixed_point_and_zero_without_spend(reshaped: tuple[P
         )
     first_touch_wins = _rows(
         db,
-        """select count(distinct a.conversion_id) from intermediate.int_attribution_touches a
+        """select count(distinct a.conversion_id) from intermediate.int_attribution_touches_weighted a
            join sales.fct_opportunities o on a.conversion_id = o.opportunity_id and o.is_won and not o.is_deleted
            where a.conversion_type = 'opportunity' and a.is_first_touch and a.campaign_id is not null""",
     )[0][0]

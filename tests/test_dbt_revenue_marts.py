@@ -178,7 +178,7 @@ def test_keys_have_one_type_across_published_marts(built_db: Path) -> None:
         """select column_name, list(distinct data_type order by data_type) as types,
                   list(distinct table_schema || '.' || table_name order by 1) as tables
            from information_schema.columns
-           where table_schema in ('marketing', 'sales', 'customer_success', 'funnel') and column_name like '%\\_id' escape '\\'
+           where table_schema in ('marketing', 'sales', 'customer_success', 'funnel', 'core') and column_name like '%\\_id' escape '\\'
            group by 1 having count(distinct data_type) > 1""",
     )
     assert types.empty, types.to_string()

@@ -26,6 +26,7 @@ DATA_TABLES = (
     "sales.fct_opportunities",
     "customer_success.fct_renewals",
     "funnel.fct_handoffs",
+    "core.dim_accounts",
     "quality.handoff_checks",
     "reference.departments",
     "audit.load_manifest",

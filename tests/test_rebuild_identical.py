@@ -15,7 +15,7 @@ from revenue_warehouse.loader import load_extracts
 
 pytestmark = pytest.mark.slow
 
-MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "quality")
+MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "core", "quality")
 
 
 def mart_checksums(db: Path) -> dict[str, tuple[int, str]]:

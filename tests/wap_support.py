@@ -12,7 +12,7 @@ import yaml
 
 from revenue_warehouse.paths import PROJECT_DIR
 
-MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel")
+MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "core")
 # Columns that legitimately differ between two runs over the same extracts.
 RUN_DEPENDENT = ("_loaded_at", "_run_id", "loaded_at", "run_id")
 

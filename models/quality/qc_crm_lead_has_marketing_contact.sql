@@ -1,7 +1,7 @@
 {#-
     Handoff check marketing_to_sales / crm_lead_has_marketing_contact: one row per CRM lead (a person
     of marketing.fct_leads with a Salesforce lead): was it matched to a HubSpot contact (the identity
-    resolution of int_persons)? Orphan leads are recorded dirt in the simulator, so a small share is
+    resolution of int_persons_resolved)? Orphan leads are recorded dirt in the simulator, so a small share is
     expected. Always decided.
 -#}
 with

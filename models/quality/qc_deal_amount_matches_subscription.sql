@@ -15,7 +15,7 @@ opportunities as (
 ),
 
 mrr_lines as (
-    select * from {{ ref('int_subscription_mrr_lines') }}
+    select * from {{ ref('int_subscription_lines_normalized') }}
 ),
 
 first_periods as (

@@ -251,7 +251,7 @@ def filter_options(path: Path | str | None = None) -> tuple[date, date, list[str
         segments = [
             r[0]
             for r in con.execute(
-                "select distinct segment from funnel.dim_accounts where segment is not null order by 1"
+                "select distinct segment from core.dim_accounts where segment is not null order by 1"
             ).fetchall()
         ]
         channels = [

@@ -9,7 +9,7 @@ from revenue_warehouse import duckdb_limits
 from revenue_warehouse.publish import current_generation
 from revenue_warehouse.quality.results import read_results
 
-MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "quality")
+MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "core", "quality")
 
 
 def _mart_rows(db: Path) -> list[tuple[str, int]]:

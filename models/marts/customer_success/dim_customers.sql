@@ -9,7 +9,7 @@
 with
 
 customer_accounts as (
-    select * from {{ ref('int_stripe_customer_accounts') }}
+    select * from {{ ref('int_stripe_customers_matched') }}
 ),
 
 stripe_customers as (
@@ -17,7 +17,7 @@ stripe_customers as (
 ),
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_months_classified') }}
 ),
 
 accounts as (

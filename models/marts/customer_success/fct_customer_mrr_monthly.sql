@@ -2,11 +2,11 @@
 with
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_months_classified') }}
 ),
 
 customer_accounts as (
-    select * from {{ ref('int_stripe_customer_accounts') }}
+    select * from {{ ref('int_stripe_customers_matched') }}
 ),
 
 final as (

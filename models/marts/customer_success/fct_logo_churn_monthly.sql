@@ -7,7 +7,7 @@
 with
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_months_classified') }}
 ),
 
 customers as (

@@ -12,7 +12,7 @@
 with
 
 renewal_terms as (
-    select * from {{ ref('int_renewal_terms') }}
+    select * from {{ ref('int_renewal_terms_matched') }}
 ),
 
 subscription_items as (

@@ -6,7 +6,7 @@
 with
 
 renewal_terms as (
-    select * from {{ ref('int_renewal_terms') }}
+    select * from {{ ref('int_renewal_terms_matched') }}
 ),
 
 final as (

@@ -10,7 +10,7 @@ handoffs as (
 ),
 
 handoff_definitions as (
-    select * from {{ ref('int_handoff_definitions') }}
+    select * from {{ ref('int_handoffs_defined') }}
 ),
 
 weekly as (

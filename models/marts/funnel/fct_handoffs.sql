@@ -7,16 +7,16 @@
     the first missing one. Its `status` as of the as-of date: `met` (picked up within the SLA),
     `breached` (picked up after it), `pending` (not picked up, SLA not yet run out) or `incomplete`
     (not picked up and the SLA has run out). Which handoffs exist is configuration
-    (int_handoff_definitions).
+    (int_handoffs_defined).
 -#}
 with
 
 handoff_definitions as (
-    select * from {{ ref('int_handoff_definitions') }}
+    select * from {{ ref('int_handoffs_defined') }}
 ),
 
 stage_events as (
-    select * from {{ ref('int_journey_stage_events') }}
+    select * from {{ ref('int_journey_stage_events_unioned') }}
 ),
 
 funnel_stages as (

@@ -19,7 +19,7 @@ person_journeys as (
 ),
 
 stage_events as (
-    select * from {{ ref('int_journey_stage_events') }} where journey = 'person'
+    select * from {{ ref('int_journey_stage_events_unioned') }} where journey = 'person'
 ),
 
 funnel_stages as (

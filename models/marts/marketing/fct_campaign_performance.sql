@@ -21,11 +21,11 @@ daily_metrics as (
 ),
 
 touches as (
-    select * from {{ ref('int_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches_unioned') }}
 ),
 
 attribution as (
-    select * from {{ ref('int_attribution_touches') }}
+    select * from {{ ref('int_attribution_touches_weighted') }}
 ),
 
 leads as (

@@ -16,7 +16,7 @@ performance as (
 ),
 
 attribution as (
-    select * from {{ ref('int_attribution_touches') }}
+    select * from {{ ref('int_attribution_touches_weighted') }}
     where conversion_type = 'opportunity' and campaign_id is not null
 ),
 

@@ -1,7 +1,7 @@
 with
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_persons_resolved') }}
 ),
 
 leads as (
@@ -9,7 +9,7 @@ leads as (
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('int_opportunities_enriched') }}
 ),
 
 users as (
@@ -17,7 +17,7 @@ users as (
 ),
 
 attribution as (
-    select * from {{ ref('int_attribution_touches') }}
+    select * from {{ ref('int_attribution_touches_weighted') }}
     where conversion_type = 'lead'
 ),
 

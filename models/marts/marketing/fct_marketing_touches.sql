@@ -1,7 +1,7 @@
 with
 
 touches as (
-    select * from {{ ref('int_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches_unioned') }}
 ),
 
 final as (

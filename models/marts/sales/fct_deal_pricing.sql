@@ -14,7 +14,7 @@ line_items as (
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('int_opportunities_enriched') }}
     where is_won and not is_deleted
 ),
 

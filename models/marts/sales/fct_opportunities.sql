@@ -7,7 +7,7 @@
 with
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('int_opportunities_enriched') }}
 ),
 
 stage_history as (
@@ -15,11 +15,11 @@ stage_history as (
 ),
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_persons_resolved') }}
 ),
 
 stages as (
-    select * from {{ ref('int_opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages_mapped') }}
 ),
 
 furthest_open as (

@@ -1,7 +1,7 @@
 with
 
 stage_visits as (
-    select * from {{ ref('int_opportunity_stage_history') }}
+    select * from {{ ref('int_opportunity_stage_visits_derived') }}
 ),
 
 final as (

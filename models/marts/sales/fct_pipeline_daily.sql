@@ -13,7 +13,7 @@
     Open pipeline per day and open stage (docs/metrics.md#opportunities), from the first
     opportunity's creation day to var('as_of_date'). An opportunity is in a stage on a day when the
     stage visit was entered on or before that day and not exited by it; weighted amount uses the
-    stage probability (int_opportunity_stages). Every open stage the CRM uses is a row, including
+    stage probability (int_opportunity_stages_mapped). Every open stage the CRM uses is a row, including
     stages seeds/opportunity_stages.csv does not list (is_mapped_stage = false, their open / closed
     state and probability from the CRM's own flags), so no open opportunity drops out. Incremental runs rebuild the last
     var('pipeline_lookback_days') days (default 30) before the latest built day, so late stage
@@ -23,16 +23,16 @@
 with
 
 stage_visits as (
-    select * from {{ ref('int_opportunity_stage_history') }}
+    select * from {{ ref('int_opportunity_stage_visits_derived') }}
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('int_opportunities_enriched') }}
     where not is_deleted
 ),
 
 stages as (
-    select * from {{ ref('int_opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages_mapped') }}
     where not is_closed
 ),
 

@@ -2,7 +2,7 @@
     Every funnel stage reached, one row per journey and stage, in the long shape the
     configuration seeds (funnel_stages, departments, handoff_slas) are joined to. Journeys of kind
     `person` come from int_person_journeys, journeys of kind `term` (one per subscription term end)
-    from int_renewal_terms. Only stages reached on or before the as-of date count.
+    from int_renewal_terms_matched. Only stages reached on or before the as-of date count.
 -#}
 {%- set person_stages = [
     ('first_touch', 'first_touch_at', 'hubspot_contact_id', 'cast(null as ' ~ dbt.type_string() ~ ')'),
@@ -29,7 +29,7 @@ person_journeys as (
 ),
 
 renewal_terms as (
-    select * from {{ ref('int_renewal_terms') }}
+    select * from {{ ref('int_renewal_terms_matched') }}
 ),
 
 person_events as (

@@ -1,20 +1,20 @@
 {#-
     One row per Salesforce account (docs/metrics.md#identity): firmographics, owners, the HubSpot
-    company and Stripe billing customer matched to it (int_accounts), its first won new business
+    company and Stripe billing customer matched to it (int_accounts_linked), its first won new business
     deal (deal_category, docs/metrics.md#deal-categories) and its customer status as of the as-of date.
 -#}
 with
 
 accounts as (
-    select * from {{ ref('int_accounts') }}
+    select * from {{ ref('int_accounts_linked') }}
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities_enriched') }} where not is_deleted
 ),
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_months_classified') }}
 ),
 
 first_wins as (

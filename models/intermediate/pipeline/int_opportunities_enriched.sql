@@ -1,7 +1,7 @@
 {#-
     Opportunities with their amount converted to the reporting currency (docs/metrics.md#opportunities),
     the lead and person they came from, their current stage's order and probability
-    (int_opportunity_stages: the seed's, or the CRM's own for a stage the seed does not list), and their
+    (int_opportunity_stages_mapped: the seed's, or the CRM's own for a stage the seed does not list), and their
     deal category (docs/metrics.md#deal-categories): the opportunity type mapped by
     seeds/opportunity_types.csv, or, when the type is missing or not in the seed, derived:
       1. an opportunity that names the subscription term it renews (stripe_subscription_id or
@@ -23,7 +23,7 @@ leads as (
 ),
 
 person_records as (
-    select * from {{ ref('int_person_records') }}
+    select * from {{ ref('int_person_records_matched') }}
 ),
 
 fx_rates as (
@@ -31,7 +31,7 @@ fx_rates as (
 ),
 
 stages as (
-    select * from {{ ref('int_opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages_mapped') }}
 ),
 
 opportunity_types as (
@@ -39,7 +39,7 @@ opportunity_types as (
 ),
 
 accounts as (
-    select * from {{ ref('int_accounts') }}
+    select * from {{ ref('int_accounts_linked') }}
 ),
 
 subscriptions as (

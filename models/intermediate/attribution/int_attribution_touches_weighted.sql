@@ -15,16 +15,16 @@
 with
 
 touches as (
-    select * from {{ ref('int_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches_unioned') }}
     where person_id is not null
 ),
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_persons_resolved') }}
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }}
+    select * from {{ ref('int_opportunities_enriched') }}
 ),
 
 conversions as (

@@ -17,7 +17,7 @@ companies as (
 ),
 
 stripe_customers as (
-    select * from {{ ref('int_stripe_customer_accounts') }}
+    select * from {{ ref('int_stripe_customers_matched') }}
 ),
 
 company_matches as (

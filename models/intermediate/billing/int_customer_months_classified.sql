@@ -8,7 +8,7 @@
 with
 
 mrr_lines as (
-    select * from {{ ref('int_subscription_mrr_lines') }}
+    select * from {{ ref('int_subscription_lines_normalized') }}
 ),
 
 bounds as (

@@ -33,7 +33,7 @@ utm_channels as (
 ),
 
 person_records as (
-    select * from {{ ref('int_person_records') }}
+    select * from {{ ref('int_person_records_matched') }}
 ),
 
 hubspot_people as (

@@ -6,11 +6,11 @@
 with
 
 subscription_terms as (
-    select * from {{ ref('int_subscription_terms') }}
+    select * from {{ ref('int_subscription_terms_derived') }}
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities_enriched') }} where not is_deleted
 ),
 
 accounts as (
@@ -18,7 +18,7 @@ accounts as (
 ),
 
 customer_accounts as (
-    select * from {{ ref('int_stripe_customer_accounts') }}
+    select * from {{ ref('int_stripe_customers_matched') }}
 ),
 
 renewal_opportunities as (

@@ -1,7 +1,7 @@
 {#-
     One row per person journey with the timestamp, record and owner of every funnel stage from
     first touch to first renewal (docs/metrics.md#funnel, #handoffs). A journey is a person
-    (int_persons: HubSpot contacts and Salesforce leads resolved to one person) and the new
+    (int_persons_resolved: HubSpot contacts and Salesforce leads resolved to one person) and the new
     business opportunity (deal_category = 'new_business', docs/metrics.md#deal-categories) their
     lead converted into; won new business opportunities that no lead converted into (e.g.
     reactivations) start their own journey at the opportunity stage. Soft-deleted records are ignored.
@@ -9,11 +9,11 @@
 with
 
 persons as (
-    select * from {{ ref('int_persons') }} where not is_deleted
+    select * from {{ ref('int_persons_resolved') }} where not is_deleted
 ),
 
 marketing_touches as (
-    select * from {{ ref('int_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches_unioned') }}
 ),
 
 leads as (
@@ -21,7 +21,7 @@ leads as (
 ),
 
 opportunities as (
-    select * from {{ ref('int_opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities_enriched') }} where not is_deleted
 ),
 
 tasks as (
@@ -41,7 +41,7 @@ stripe_customers as (
 ),
 
 subscription_terms as (
-    select * from {{ ref('int_subscription_terms') }}
+    select * from {{ ref('int_subscription_terms_derived') }}
 ),
 
 first_touches as (

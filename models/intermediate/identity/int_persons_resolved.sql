@@ -9,7 +9,7 @@
 with
 
 person_records as (
-    select * from {{ ref('int_person_records') }}
+    select * from {{ ref('int_person_records_matched') }}
 ),
 
 hubspot_contacts as (
@@ -31,7 +31,7 @@ channel_mapping as (
 ),
 
 accounts as (
-    select * from {{ ref('int_accounts') }}
+    select * from {{ ref('int_accounts_linked') }}
 ),
 
 ranked_records as (

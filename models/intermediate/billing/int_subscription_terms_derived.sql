@@ -11,7 +11,7 @@ subscriptions as (
 ),
 
 mrr_lines as (
-    select * from {{ ref('int_subscription_mrr_lines') }}
+    select * from {{ ref('int_subscription_lines_normalized') }}
 ),
 
 term_numbers as (

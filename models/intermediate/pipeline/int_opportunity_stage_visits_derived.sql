@@ -4,7 +4,7 @@
     changed_at then history id whatever order the rows arrived in. Consecutive rows in the same
     stage (amount or date edits) are one visit. The last stage is never exited; for an open
     opportunity its days in stage run to var('as_of_date'). Stage order, probability and the closed
-    flag come from int_opportunity_stages (the CRM's own flags for stages the seed does not list).
+    flag come from int_opportunity_stages_mapped (the CRM's own flags for stages the seed does not list).
 -#}
 
 with
@@ -19,7 +19,7 @@ opportunities as (
 ),
 
 stages as (
-    select * from {{ ref('int_opportunity_stages') }}
+    select * from {{ ref('int_opportunity_stages_mapped') }}
 ),
 
 ordered as (
