@@ -61,6 +61,6 @@ def test_unknown_plan_interval_fails_the_build(loaded_db: Path, tmp_path: Path) 
     proc = run_dbt(["build", *SELECT], db, target_path=tmp_path / "target", check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output[-3000:]
-    assert "FAIL" in output and "relationships_int_subscription_mrr_lines_billing_interval" in output, output[
-        -3000:
-    ]
+    assert (
+        "FAIL" in output and "relationships_int_subscription_lines_normalized_billing_interval" in output
+    ), output[-3000:]
