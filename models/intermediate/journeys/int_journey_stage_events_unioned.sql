@@ -1,7 +1,7 @@
 {#-
     Every funnel stage reached, one row per journey and stage, in the long shape the
     configuration seeds (funnel_stages, departments, handoff_slas) are joined to. Journeys of kind
-    `person` come from int_person_journeys, journeys of kind `term` (one per subscription term end)
+    `person` come from int_person_journeys_assembled, journeys of kind `term` (one per subscription term end)
     from int_renewal_terms_matched. Only stages reached on or before the as-of date count.
 -#}
 {%- set person_stages = [
@@ -25,7 +25,7 @@
 with
 
 person_journeys as (
-    select * from {{ ref('int_person_journeys') }}
+    select * from {{ ref('int_person_journeys_assembled') }}
 ),
 
 renewal_terms as (

@@ -6,7 +6,7 @@
 with
 
 person_journeys as (
-    select * from {{ ref('int_person_journeys') }} where closed_won_at is not null
+    select * from {{ ref('int_person_journeys_assembled') }} where closed_won_at is not null
 ),
 
 invoices as (

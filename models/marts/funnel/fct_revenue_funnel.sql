@@ -15,7 +15,7 @@
 with
 
 person_journeys as (
-    select * from {{ ref('int_person_journeys') }}
+    select * from {{ ref('int_person_journeys_assembled') }}
 ),
 
 stage_events as (
