@@ -1,27 +1,31 @@
 {#-
-    One row per day from the first day of the year of the earliest date found in the marts (leads,
-    marketing touches, campaign months, opportunities, accounts, MRR months) to one year after the
-    as-of date, with calendar and fiscal attributes (docs/metrics.md#calendar). var('dim_date_start')
-    / var('dim_date_end') override either end. With no dated record at all the calendar starts on
-    1 January of the as-of date's year. The fiscal year starts in var('fiscal_year_start_month')
-    and is named by the calendar year in which it ends (FY2025 = Feb 2024 - Jan 2025 when the start
-    month is 2).
+    One row per day from the first day of the year of the earliest date in the data the marts are
+    built from (persons created and MQL, marketing touches, campaign delivery days, opportunities
+    created and closed, accounts created, MRR months) to one year after the as-of date, with
+    calendar and fiscal attributes (docs/metrics.md#calendar). It reads the intermediate and staging
+    models the silo marts read, never the marts, so every silo's marts can join to it.
+    var('dim_date_start') / var('dim_date_end') override either end. With no dated record at all the
+    calendar starts on 1 January of the as-of date's year. The fiscal year starts in
+    var('fiscal_year_start_month') and is named by the calendar year in which it ends (FY2025 =
+    Feb 2024 - Jan 2025 when the start month is 2).
 -#}
 {%- set fy_start = var('fiscal_year_start_month', 1) | int -%}
-{%- set mart_dates = [
-    (ref('fct_leads'), 'created_at'),
-    (ref('fct_marketing_touches'), 'touched_at'),
-    (ref('fct_campaign_performance'), 'campaign_month'),
-    (ref('fct_opportunities'), 'created_date'),
+{%- set dated_columns = [
+    (ref('int_persons_resolved'), 'created_at'),
+    (ref('int_persons_resolved'), 'became_mql_at'),
+    (ref('int_marketing_touches_unioned'), 'touched_at'),
+    (ref('stg_hubspot__ad_campaign_daily_metrics'), 'metric_date'),
+    (ref('int_opportunities_enriched'), 'created_date'),
+    (ref('int_opportunities_enriched'), 'close_date'),
     (ref('dim_accounts'), 'created_at'),
-    (ref('fct_customer_mrr_monthly'), 'month_start'),
+    (ref('int_customer_months_classified'), 'month_start'),
 ] -%}
 {%- set end_date = "cast('" ~ var('dim_date_end') ~ "' as date)" if var('dim_date_end', none) else dbt.dateadd('year', 1, as_of_date()) -%}
 {%- set start_date = "cast('" ~ var('dim_date_start') ~ "' as date)" if var('dim_date_start', none) else "(select calendar_start from calendar_bounds)" -%}
 with
 
 earliest_dates as (
-    {% for relation, column in mart_dates -%}
+    {% for relation, column in dated_columns -%}
     select min(cast({{ column }} as date)) as earliest_date from {{ relation }}
     {{ 'union all' if not loop.last }}
     {% endfor %}
