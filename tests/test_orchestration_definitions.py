@@ -41,6 +41,15 @@ def test_definitions_hold_jobs_schedule_sensor_and_assets(defs: dg.Definitions) 
     assert staging
     for key in staging:
         assert graph.get(key).parent_keys & raw_keys, f"{key} is not connected to a raw load asset"
+    # groups by layer and folder: intermediate by concept, the shared dimensions in marts_core
+    groups = {k.path[-1]: graph.get(k).group_name for k in dbt_keys}
+    assert groups["stg_hubspot__contacts"] == "staging_hubspot"
+    assert groups["int_persons_resolved"] == "intermediate_identity"
+    assert groups["int_customer_months_classified"] == "intermediate_billing"
+    assert groups["int_person_journeys_assembled"] == "intermediate_journeys"
+    assert groups["dim_date"] == groups["dim_accounts"] == "marts_core"
+    assert groups["fct_leads"] == "marts_marketing"
+    assert "default" not in groups.values()
     checks = {c.name for c in graph.asset_check_keys}
     assert "accounting_identity" in checks
     # dbt data tests: one check per tested model, not one per test
