@@ -2,7 +2,7 @@
 dbt manifest: intermediate models sit in a concept folder and are named ``int_<entity>s_<verb>ed``,
 the shared dimensions in ``marts/core`` read no silo's mart (so every silo can join to them), no
 intermediate model reads a mart, ``source()`` appears only in staging, and every YAML file under
-models/ is named ``_<folder>__<kind>.yml`` after its folder."""
+models/ is named ``_<folder>__<kind>.yml`` after its folder (seeds: ``_<group>__seeds.yml``)."""
 
 from __future__ import annotations
 
@@ -95,6 +95,12 @@ def test_every_yaml_file_is_named_after_its_folder() -> None:
         allowed = {f"_{path.parent.name}__{kind}.yml" for kind in YAML_KINDS}
         if path.name not in allowed:
             wrong.append(str(path.relative_to(models_dir)))
+    # seeds: one file per group of seeds (reference data, silo configuration)
+    wrong += [
+        p.name
+        for p in (PROJECT_DIR / "seeds").rglob("*.yml")
+        if not re.match(r"^_[a-z_]+__seeds\.yml$", p.name)
+    ]
     assert wrong == []
 
 
