@@ -306,6 +306,8 @@ def test_checks_of_an_absent_system_or_department_do_not_apply(tmp_path: Path) -
     for name, result in results.items():
         if name in applies:
             assert result.status == "failed"  # 4 of 5 leak: under any floor
+        elif name.split(".")[0] in applies:  # its recent window: every deal came due 60 days ago
+            assert (name, result.status) == ("won_deal_has_cs_introduction.recent_28d", "no_records")
         else:
             assert (result.status, result.success) == ("not_applicable", True)
             assert result.reason == "no billing system (company.yml)"
@@ -393,12 +395,13 @@ def test_recent_window_configuration_errors(tmp_path: Path) -> None:
         .params["recent_floor"]
         == 0.5
     )  # the documented default
-    raw["suites"]["sales_to_customer_success"]["won_deal_has_cs_introduction"]["recent_days"] = 7
+    raw["suites"]["sales_to_customer_success"]["deal_amount_matches_subscription"]["recent_days"] = 7
     path.write_text(yaml.safe_dump(raw))
     db = tmp_path / "build.duckdb"
     make_handoff_db(db, won_deals=5, leaking=(), pending=0, onboarding=True)
     with pytest.raises(
-        ValueError, match="won_deal_has_cs_introduction .quality.qc_won_deal_has_cs_introduction has no"
+        ValueError,
+        match="deal_amount_matches_subscription .quality.qc_deal_amount_matches_subscription has no",
     ):
         run_checks(
             db,
@@ -482,3 +485,80 @@ def test_a_billing_sync_stop_on_the_built_warehouse_blocks(built_db: Path, tmp_p
     )
     assert window.sample_failing_keys[0] in message
     assert not after["won_deal_has_subscription_in_time.recent_7d"].success
+
+
+def _drop_owners(db: Path, person_ids: list[str]) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            "update marketing.fct_leads set owner_id = null where person_id in (select unnest(?))",
+            [person_ids],
+        )
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_mqls_without_owner_block_when_recent_and_publish_when_spread(built_db: Path, tmp_path: Path) -> None:
+    """The built warehouse (simulator, real dbt): the MQLs whose handoff SLA ran out in the last 7 days
+    (counted here by hand from funnel.fct_handoffs) lose their sales owner, as when lead routing stops;
+    dbt rebuilds quality.qc_mql_has_sales_owner. The 7-day window of mql_has_sales_owner fails and
+    blocks while the all-history share stays above its floor. The same number of owners dropped from
+    MQLs spread over older history publishes."""
+    from conftest import AS_OF
+
+    from revenue_warehouse.dbt import run_dbt
+
+    con = duckdb.connect(str(built_db), read_only=True)
+    try:
+        # decided MQL handoffs, oldest first, with the day their SLA ran out and whether they have an owner
+        mqls = con.execute(
+            """select h.journey_id, cast(h.due_at as date), l.owner_id is not null
+            from funnel.fct_handoffs as h join marketing.fct_leads as l on l.person_id = h.journey_id
+            where h.handoff = 'marketing_to_sales' and h.status <> 'pending' and l.owner_id is not null
+            order by h.due_at, h.journey_id"""
+        ).fetchall()
+        decided = con.execute(
+            "select count(*), count(*) filter (where is_met) from quality.qc_mql_has_sales_owner where is_decided"
+        ).fetchone()
+    finally:
+        con.close()
+    week = [p for p, due, _ in mqls if AS_OF - timedelta(days=7) < due <= AS_OF]
+    k = len(week)
+    assert k > 0, "no MQL came due in the last week of the simulation: the test would prove nothing"
+    assert (decided[1] - k) / decided[0] >= 0.9, "the break must keep the all-history share above the floor"
+    older = [p for p, due, _ in mqls if due <= AS_OF - timedelta(days=30)]
+    spread = older[:: len(older) // k][:k]  # k MQLs spread evenly over the older history
+
+    results = {}
+    for name, people in (("recent", week), ("spread", spread)):
+        db = tmp_path / f"{name}.duckdb"
+        shutil.copy(built_db, db)
+        _drop_owners(db, people)
+        run_dbt(
+            ["run", "-s", "qc_mql_has_sales_owner"],
+            db,
+            dbt_vars={"as_of_date": AS_OF.isoformat()},
+            target_path=tmp_path / f"target-{name}",
+        )
+        results[name] = run_checks(
+            db, name, ["marketing_to_sales"], docs_dir=None, company=EVERYTHING, as_of=AS_OF
+        )
+
+    recent = by_name(results["recent"])
+    overall = recent["mql_has_sales_owner"]
+    assert overall.success and overall.failing_record_count == decided[0] - decided[1] + k
+    window = recent["mql_has_sales_owner.recent_7d"]
+    assert (window.success, window.failing_record_count, window.element_count) == (False, k, k)
+    assert set(window.sample_failing_keys) == set(week[:10])
+    with pytest.raises(CheckFailed) as failed:
+        raise_on_blocking(results["recent"])
+    assert (
+        "handoff marketing_to_sales: expectation mql_has_sales_owner.recent_7d failed (error): "
+        f"{k} failing records ({k} rows checked" in str(failed.value)
+    )
+
+    spread_results = by_name(results["spread"])
+    assert spread_results["mql_has_sales_owner"].failing_record_count == decided[0] - decided[1] + k
+    assert spread_results["mql_has_sales_owner.recent_7d"].status == "passed"
+    raise_on_blocking(results["spread"])  # the same k leaks spread over history publish

@@ -25,9 +25,11 @@ NEEDS_BILLING = {
     "deal_amount_matches_subscription",
     "term_end_has_renewal_opportunity",
     "ended_term_has_outcome",
-    # the recent-window sub-checks that checks.yml ships on the two billing handoff expectations
+    # the recent-window sub-checks that checks.yml ships on the handoff expectations needing billing
     "won_deal_has_billing_customer.recent_7d",
     "won_deal_has_subscription_in_time.recent_7d",
+    "term_end_has_renewal_opportunity.recent_28d",
+    "ended_term_has_outcome.recent_28d",
 }
 
 

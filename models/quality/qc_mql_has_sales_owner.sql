@@ -2,7 +2,7 @@
     Handoff check marketing_to_sales / mql_has_sales_owner: one row per MQL (every marketing-to-sales
     handoff instance, synced to the CRM or not): does its lead have a sales owner? An MQL without an
     owner is pending while the handoff SLA runs (the CRM sync and lead routing take minutes), then
-    incomplete.
+    incomplete. due_date (the day the SLA ran out) is what a recent-window floor selects on.
 -#}
 with
 
@@ -22,6 +22,7 @@ final as (
         leads.owner_id as sales_owner_id,
         handoffs.handed_at as mql_at,
         handoffs.due_at,
+        cast(handoffs.due_at as date) as due_date,
         {{ check_status_columns('leads.owner_id is not null', "handoffs.status <> 'pending'") }}
     from handoffs
     left join leads

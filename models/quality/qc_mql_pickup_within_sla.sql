@@ -2,6 +2,7 @@
     Handoff check marketing_to_sales / mql_pickup_within_sla_share: one row per MQL (handoff
     instance): picked up by sales within the SLA (status met)? Decided once picked up or the SLA has
     run out (fct_handoffs.status); the suite compares the share met with the handoff's target share.
+    due_date: the day the SLA runs out (a recent-window floor selects on it).
 -#}
 with
 
@@ -18,6 +19,7 @@ final as (
         picked_up_at,
         hours_to_pickup,
         sla_hours,
+        cast(due_at as date) as due_date,
         status as handoff_status,
         {{ check_status_columns("status = 'met'", 'is_decided') }}
     from handoffs

@@ -126,6 +126,11 @@ def recent_met_at_least(expectation: Expectation, params: Params) -> Expectation
     )
 
 
+# The date column of the handoff check models that carry one (the day a record became due): a
+# handoff's recent-window floor (checks.yml recent_days) selects on it.
+DUE_DATE = "due_date"
+
+
 def check_model_frame(
     expectation: Expectation,
     model: str,

@@ -4,7 +4,7 @@ check models ``quality.qc_term_end_has_renewal_opportunity`` and ``qc_ended_term
 
 from __future__ import annotations
 
-from revenue_warehouse.quality.spec import Params, Suite, check_model_frame, met_at_least
+from revenue_warehouse.quality.spec import DUE_DATE, Params, Suite, check_model_frame, met_at_least
 
 HANDOFF = "customer_success_to_renewal"
 NEEDS = {"systems": ("crm", "billing")}
@@ -26,6 +26,7 @@ SUITE = Suite(
                 "Every term whose renewal window opened gets a renewal opportunity within the SLA.",
             ),
             "qc_term_end_has_renewal_opportunity",
+            window_column=DUE_DATE,
             **NEEDS,
         ),
         check_model_frame(
@@ -35,6 +36,7 @@ SUITE = Suite(
             ),
             "qc_ended_term_has_outcome",
             upstream=_subscriptions,
+            window_column=DUE_DATE,
             **NEEDS,
         ),
     ),

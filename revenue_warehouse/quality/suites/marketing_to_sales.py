@@ -5,7 +5,7 @@ reaches its target (``target_share`` in ``seeds/handoff_slas.csv`` unless checks
 
 from __future__ import annotations
 
-from revenue_warehouse.quality.spec import Params, Suite, check_model_frame, met_at_least
+from revenue_warehouse.quality.spec import DUE_DATE, Params, Suite, check_model_frame, met_at_least
 
 HANDOFF = "marketing_to_sales"
 NEEDS = {"systems": ("marketing", "crm")}
@@ -37,6 +37,7 @@ SUITE = Suite(
             met_at_least("mql_has_sales_owner", "Every MQL handed to sales gets a sales owner."),
             "qc_mql_has_sales_owner",
             upstream=_mqls,
+            window_column=DUE_DATE,
             **NEEDS,
         ),
         check_model_frame(
@@ -47,6 +48,7 @@ SUITE = Suite(
             ),
             "qc_mql_pickup_within_sla",
             upstream=_mqls,
+            window_column=DUE_DATE,
             **NEEDS,
         ),
         check_model_frame(

@@ -5,15 +5,13 @@ billed as sold. The logic (what is due when, thresholds) is in the check models
 
 from __future__ import annotations
 
-from revenue_warehouse.quality.spec import Params, Suite, check_model_frame, met_at_least
+from revenue_warehouse.quality.spec import DUE_DATE, Params, Suite, check_model_frame, met_at_least
 
 HANDOFF = "sales_to_customer_success"
 # The won deals that start a customer-success handoff, in sales.fct_opportunities.
 WON_NEW_BUSINESS = "is_won and not is_deleted and deal_category = 'new_business'"
 CRM = {"systems": ("crm",)}
 CRM_AND_BILLING = {"systems": ("crm", "billing")}
-# The date of the won-deal check models (macros/won_deal_check.sql) a recent-window floor selects on.
-DUE_DATE = "due_date"
 
 
 def _won_deals(params: Params) -> str:
@@ -35,7 +33,7 @@ SUITE = Suite(
     handoff=HANDOFF,
     description="Won deals are introduced to customer success, onboarded and billed as sold.",
     frames=(
-        _frame("won_deal_has_cs_introduction", "A CS introduction task is logged.", CRM),
+        _frame("won_deal_has_cs_introduction", "A CS introduction task is logged.", CRM, window=DUE_DATE),
         _frame(
             "won_deal_has_onboarding_kickoff", "An onboarding kickoff meeting is held.", CRM, window=DUE_DATE
         ),
