@@ -4,15 +4,14 @@ department report ``not_applicable`` with the reason instead of failing (docs/si
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from revenue_warehouse.contract import SYSTEMS
+from revenue_warehouse.settings import get_settings
 
-DEFAULT_COMPANY_CONFIG = Path(__file__).with_name("company.yml")
 SYSTEM_KINDS: tuple[str, ...] = tuple(dict.fromkeys(SYSTEMS.values()))  # marketing, crm, billing
 
 
@@ -35,8 +34,8 @@ class Company:
 
 
 def company_config_path() -> Path:
-    value = os.environ.get("WAREHOUSE_COMPANY_CONFIG")
-    return Path(value).expanduser().resolve() if value else DEFAULT_COMPANY_CONFIG
+    """``company_config`` of the settings (``WAREHOUSE_COMPANY_CONFIG``)."""
+    return get_settings().company_config
 
 
 def load_company(path: Path | str | None = None) -> Company:

@@ -1,6 +1,6 @@
 """What the ``warehouse`` command line says when something fails: one line (what, which file, what to
 do) on stderr, and the traceback in the log file (``WAREHOUSE_LOG_FILE``, default
-``<data dir>/logs/warehouse.log``; the system's temporary directory when that cannot be written)."""
+``<log dir>/warehouse.log``, see ``revenue_warehouse.settings``; the system's temporary directory when that cannot be written)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import TextIO
 import duckdb
 
 from revenue_warehouse.build_db import BuildDatabaseError, explain
-from revenue_warehouse.paths import data_dir
+from revenue_warehouse.settings import get_settings
 
 FULL = "free space on that disk and run again (the served file is untouched)"
 READ_ONLY = "make that directory writable, or point WAREHOUSE_DATA_DIR elsewhere, and run again"
@@ -24,8 +24,8 @@ _QUOTED_PATH = re.compile(r'"(/[^"]+)"')
 
 
 def log_file() -> Path:
-    value = os.environ.get("WAREHOUSE_LOG_FILE")
-    return Path(value).expanduser() if value else data_dir() / "logs" / "warehouse.log"
+    """``log_file`` of the settings (``WAREHOUSE_LOG_FILE``, default ``<log dir>/warehouse.log``)."""
+    return get_settings().log_file
 
 
 def open_log() -> tuple[Path, TextIO] | None:

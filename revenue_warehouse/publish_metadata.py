@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from revenue_warehouse.paths import PROJECT_DIR
+from revenue_warehouse.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# The on-disk format of the serving file. DuckDB 2.0 writes, by default, a format DuckDB 1.x cannot open
-# ("version number 999"); BI tools bundle DuckDB 1.x engines, so the serving file is written in the format
-# DuckDB 1.1 introduced, which every DuckDB from 1.1 on (2.0 included) reads.
-DEFAULT_STORAGE_VERSION = "v1.1.0"
 
 # Descriptions of the audit tables, which no dbt model defines (the loader, the checks and publish write them).
 AUDIT_DESCRIPTIONS: dict[str, str] = {
@@ -51,7 +46,7 @@ PUBLICATION_COLUMN_DESCRIPTIONS: dict[str, str] = {
 
 def storage_version() -> str:
     """The serving file's storage version (``WAREHOUSE_SERVING_STORAGE_VERSION``, default v1.1.0)."""
-    return os.environ.get("WAREHOUSE_SERVING_STORAGE_VERSION", DEFAULT_STORAGE_VERSION)
+    return get_settings().serving_storage_version
 
 
 def serving_config() -> dict[str, str]:
@@ -62,7 +57,7 @@ def serving_config() -> dict[str, str]:
 def manifest_path() -> Path:
     """The dbt manifest holding the descriptions (``WAREHOUSE_DBT_MANIFEST``, default target/manifest.json,
     which ``make setup`` writes with ``dbt parse``)."""
-    return Path(os.environ.get("WAREHOUSE_DBT_MANIFEST", PROJECT_DIR / "target" / "manifest.json"))
+    return get_settings().dbt_manifest
 
 
 def load_manifest(path: Path | None = None) -> dict[str, Any] | None:

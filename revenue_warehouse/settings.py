@@ -17,10 +17,24 @@ pii_salt                        WAREHOUSE_PII_SALT                  not set (see
 checks_config                   WAREHOUSE_CHECKS_CONFIG             ``revenue_warehouse/quality/checks.yml``
 data_docs_dir                   WAREHOUSE_DATA_DOCS_DIR             ``<data_dir>/quality/data_docs``
 log_dir                         WAREHOUSE_LOG_DIR                   ``<data_dir>/logs``
+log_file                        WAREHOUSE_LOG_FILE                  ``<log_dir>/warehouse.log`` (tracebacks)
+company_config                  WAREHOUSE_COMPANY_CONFIG            ``revenue_warehouse/company.yml``
+dbt_manifest                    WAREHOUSE_DBT_MANIFEST              ``<project>/target/manifest.json``
+serving_storage_version         WAREHOUSE_SERVING_STORAGE_VERSION   ``v1.1.0`` (DuckDB 1.1 can read it)
+dagster_home                    DAGSTER_HOME                        not set (an ephemeral Dagster instance)
+spark_dir                       WAREHOUSE_SPARK_DIR                 ``<data_dir>/spark``
+postgres.host                   WAREHOUSE_PG_HOST                   ``127.0.0.1``
+postgres.port                   WAREHOUSE_PG_PORT                   ``5432``
+postgres.user                   WAREHOUSE_PG_USER                   ``postgres``
+postgres.password               WAREHOUSE_PG_PASSWORD               empty
+postgres.dbname                 WAREHOUSE_PG_DBNAME                 ``warehouse``
 duckdb.memory_limit             WAREHOUSE_DUCKDB_MEMORY_LIMIT       DuckDB's default (80% of RAM)
 duckdb.threads                  WAREHOUSE_DUCKDB_THREADS            DuckDB's default (all cores)
 duckdb.temp_directory           WAREHOUSE_DUCKDB_TEMP_DIR           DuckDB's default (``<db>.tmp``)
 ==============================  ==================================  ==========================================
+
+dbt reads the ``WAREHOUSE_PG_*``/``WAREHOUSE_SPARK_DIR`` of its own process through ``profiles.yml``;
+the engine commands hand it these fields (``engines.postgres.PostgresTarget.dbt_env``).
 
 ``get_settings()`` reads the environment the first time it is called and returns the same object
 afterwards; nothing in the package writes ``os.environ``. Code that runs the pipeline on other paths
@@ -39,6 +53,11 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CHECKS_CONFIG = Path(__file__).resolve().parent / "quality" / "checks.yml"
+DEFAULT_COMPANY_CONFIG = Path(__file__).resolve().parent / "company.yml"
+# The on-disk format of the serving file. DuckDB 2.0 writes, by default, a format DuckDB 1.x cannot open
+# ("version number 999"); BI tools bundle DuckDB 1.x engines, so the serving file is written in the format
+# DuckDB 1.1 introduced, which every DuckDB from 1.1 on (2.0 included) reads.
+DEFAULT_STORAGE_VERSION = "v1.1.0"
 
 
 class SettingsError(ValueError):
@@ -64,6 +83,17 @@ class DuckDBLimits:
 
 
 @dataclass(frozen=True)
+class PostgresSettings:
+    """The PostgreSQL server of ``warehouse engines to-postgres`` (the dbt ``postgres`` target)."""
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = "warehouse"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     extracts_dir: Path
@@ -72,18 +102,26 @@ class Settings:
     checks_config: Path
     data_docs_dir: Path
     log_dir: Path
+    log_file: Path
+    company_config: Path
+    dbt_manifest: Path
+    spark_dir: Path
     start_date: date | None = None
     as_of_date: date | None = None
     future_extract_days: int = 1
     as_of_max_jump_days: int = 31
     pii_salt: str | None = None
     duckdb: DuckDBLimits = field(default_factory=DuckDBLimits)
+    serving_storage_version: str = DEFAULT_STORAGE_VERSION
+    dagster_home: Path | None = None
+    postgres: PostgresSettings = field(default_factory=PostgresSettings)
     project_dir: Path = PROJECT_DIR
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = _path(env, "WAREHOUSE_DATA_DIR") or PROJECT_DIR / "data"
+        log_dir = _path(env, "WAREHOUSE_LOG_DIR") or data_dir / "logs"
         return cls(
             data_dir=data_dir,
             extracts_dir=_path(env, "WAREHOUSE_EXTRACTS_DIR") or data_dir / "extracts",
@@ -91,7 +129,11 @@ class Settings:
             serving_db=_path(env, "WAREHOUSE_SERVING_DB") or data_dir / "warehouse" / "serving.duckdb",
             checks_config=_path(env, "WAREHOUSE_CHECKS_CONFIG") or DEFAULT_CHECKS_CONFIG,
             data_docs_dir=_path(env, "WAREHOUSE_DATA_DOCS_DIR") or data_dir / "quality" / "data_docs",
-            log_dir=_path(env, "WAREHOUSE_LOG_DIR") or data_dir / "logs",
+            log_dir=log_dir,
+            log_file=_path(env, "WAREHOUSE_LOG_FILE") or log_dir / "warehouse.log",
+            company_config=_path(env, "WAREHOUSE_COMPANY_CONFIG") or DEFAULT_COMPANY_CONFIG,
+            dbt_manifest=_path(env, "WAREHOUSE_DBT_MANIFEST") or PROJECT_DIR / "target" / "manifest.json",
+            spark_dir=_path(env, "WAREHOUSE_SPARK_DIR") or data_dir / "spark",
             start_date=_date(env, "WAREHOUSE_START_DATE"),
             as_of_date=_date(env, "WAREHOUSE_AS_OF_DATE"),
             future_extract_days=_days(env, "WAREHOUSE_FUTURE_EXTRACT_DAYS", 1),
@@ -102,14 +144,27 @@ class Settings:
                 threads=_positive_int(env, "WAREHOUSE_DUCKDB_THREADS"),
                 temp_directory=_path(env, "WAREHOUSE_DUCKDB_TEMP_DIR"),
             ),
+            serving_storage_version=env.get("WAREHOUSE_SERVING_STORAGE_VERSION") or DEFAULT_STORAGE_VERSION,
+            dagster_home=_path(env, "DAGSTER_HOME"),
+            postgres=PostgresSettings(
+                host=env.get("WAREHOUSE_PG_HOST") or "127.0.0.1",
+                port=_positive_int(env, "WAREHOUSE_PG_PORT") or 5432,
+                user=env.get("WAREHOUSE_PG_USER") or "postgres",
+                password=env.get("WAREHOUSE_PG_PASSWORD", ""),
+                dbname=env.get("WAREHOUSE_PG_DBNAME") or "warehouse",
+            ),
         )
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed; paths given as strings are resolved."""
         resolved = {
-            k: _resolve(v) if isinstance(v, str | Path) and k != "pii_salt" else v for k, v in changes.items()
+            k: _resolve(v) if isinstance(v, str | Path) and k not in NOT_PATHS else v
+            for k, v in changes.items()
         }
         return dataclasses.replace(self, **resolved)
+
+
+NOT_PATHS = {"pii_salt", "serving_storage_version"}
 
 
 def _resolve(value: str | Path) -> Path:

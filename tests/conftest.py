@@ -67,10 +67,12 @@ def served_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
 
     from revenue_warehouse.publish import publish
+    from revenue_warehouse.settings import reset_settings
 
     serving = tmp_path_factory.mktemp("served") / "serving.duckdb"
     previous = os.environ.get("WAREHOUSE_DBT_MANIFEST")
     os.environ["WAREHOUSE_DBT_MANIFEST"] = str(built_db.parent / "target" / "manifest.json")
+    reset_settings()  # settings are read once: read this manifest path
     try:
         publish(built_db, serving, generation="pytest-served")
     finally:
@@ -78,6 +80,7 @@ def served_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             os.environ.pop("WAREHOUSE_DBT_MANIFEST", None)
         else:
             os.environ["WAREHOUSE_DBT_MANIFEST"] = previous
+        reset_settings()
     return serving
 
 

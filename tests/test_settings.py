@@ -13,7 +13,14 @@ import duckdb
 import pytest
 from test_loader_support import sample_rows, write_extract
 
-from revenue_warehouse.settings import PROJECT_DIR, DuckDBLimits, Settings, SettingsError, get_settings
+from revenue_warehouse.settings import (
+    PROJECT_DIR,
+    DuckDBLimits,
+    PostgresSettings,
+    Settings,
+    SettingsError,
+    get_settings,
+)
 
 
 def test_defaults_hang_off_the_data_directory(tmp_path: Path) -> None:
@@ -26,6 +33,12 @@ def test_defaults_hang_off_the_data_directory(tmp_path: Path) -> None:
     assert (s.start_date, s.as_of_date, s.pii_salt) == (None, None, None)
     assert (s.future_extract_days, s.as_of_max_jump_days) == (1, 31)
     assert s.duckdb.config() == {}
+    assert s.log_file == tmp_path / "logs" / "warehouse.log"
+    assert s.company_config == PROJECT_DIR / "revenue_warehouse" / "company.yml"
+    assert s.dbt_manifest == PROJECT_DIR / "target" / "manifest.json"
+    assert s.spark_dir == tmp_path / "spark"
+    assert (s.serving_storage_version, s.dagster_home) == ("v1.1.0", None)
+    assert s.postgres == PostgresSettings("127.0.0.1", 5432, "postgres", "", "warehouse")
 
 
 def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
@@ -42,8 +55,28 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
             "WAREHOUSE_DUCKDB_MEMORY_LIMIT": "300MB",
             "WAREHOUSE_DUCKDB_THREADS": "1",
             "WAREHOUSE_DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
+            "WAREHOUSE_LOG_FILE": str(tmp_path / "w.log"),
+            "WAREHOUSE_COMPANY_CONFIG": str(tmp_path / "company.yml"),
+            "WAREHOUSE_DBT_MANIFEST": str(tmp_path / "manifest.json"),
+            "WAREHOUSE_SPARK_DIR": str(tmp_path / "spark-here"),
+            "WAREHOUSE_SERVING_STORAGE_VERSION": "v1.2.0",
+            "DAGSTER_HOME": str(tmp_path / "dagster"),
+            "WAREHOUSE_PG_HOST": "db.example.com",
+            "WAREHOUSE_PG_PORT": "6543",
+            "WAREHOUSE_PG_USER": "loader",
+            "WAREHOUSE_PG_PASSWORD": "secret",
+            "WAREHOUSE_PG_DBNAME": "revenue",
         }
     )
+    assert (s.log_file, s.company_config, s.dbt_manifest, s.spark_dir, s.dagster_home) == (
+        tmp_path / "w.log",
+        tmp_path / "company.yml",
+        tmp_path / "manifest.json",
+        tmp_path / "spark-here",
+        tmp_path / "dagster",
+    )
+    assert s.serving_storage_version == "v1.2.0"
+    assert s.postgres == PostgresSettings("db.example.com", 6543, "loader", "secret", "revenue")
     assert (s.extracts_dir, s.build_db, s.serving_db) == (
         tmp_path / "x",
         tmp_path / "b.duckdb",
@@ -63,6 +96,7 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
         ("WAREHOUSE_AS_OF_DATE", "2024-13-01"),
         ("WAREHOUSE_FUTURE_EXTRACT_DAYS", "-1"),
         ("WAREHOUSE_AS_OF_MAX_JUMP_DAYS", "a week"),
+        ("WAREHOUSE_PG_PORT", "postgres"),
     ],
 )
 def test_a_bad_value_is_a_one_line_error_naming_the_variable(var: str, value: str) -> None:
@@ -122,6 +156,29 @@ def test_no_module_writes_the_environment() -> None:
     ]
     assert len(modules) > 20
     assert [w for m in modules for w in _environ_writes(m)] == []
+
+
+# Reading the environment is the settings' job. dbt.py copies it whole for the dbt subprocess, and
+# spark.py passes SPARK_LOCAL_IP on to the Spark JVM (not this project's configuration).
+ENVIRONMENT_READERS = {"settings.py", "dbt.py", "spark.py"}
+
+
+def _environ_reads(path: Path) -> list[str]:
+    """``os.environ`` or ``os.getenv`` used anywhere in a module."""
+    return [
+        f"{path}:{node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if (isinstance(node, ast.Attribute) and ast.unparse(node) in {"os.environ", "os.getenv"})
+    ]
+
+
+def test_only_the_settings_read_the_environment() -> None:
+    modules = [
+        *(PROJECT_DIR / "revenue_warehouse").rglob("*.py"),
+        *(PROJECT_DIR / "orchestration").rglob("*.py"),
+    ]
+    reads = [r for m in modules if m.name not in ENVIRONMENT_READERS for r in _environ_reads(m)]
+    assert reads == []
 
 
 def test_partitions_module_reads_nothing_at_import() -> None:

@@ -7,10 +7,11 @@ tables in the ``spark`` target's metastore (WAREHOUSE_SPARK_DIR). Then build wit
 from __future__ import annotations
 
 import argparse
-import os
+import dataclasses
 from pathlib import Path
 
 from revenue_warehouse import paths
+from revenue_warehouse.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,19 +51,12 @@ def handle(args: argparse.Namespace) -> int:
     elif args.action == "to-postgres":
         from revenue_warehouse.engines.postgres import PostgresTarget, copy_raw_layer
 
-        target = PostgresTarget(
-            host=os.environ.get("WAREHOUSE_PG_HOST", "127.0.0.1"),
-            port=int(os.environ.get("WAREHOUSE_PG_PORT", "5432")),
-            user=os.environ.get("WAREHOUSE_PG_USER", "postgres"),
-            password=os.environ.get("WAREHOUSE_PG_PASSWORD", ""),
-            dbname=os.environ.get("WAREHOUSE_PG_DBNAME", "warehouse"),
-        )
+        target = PostgresTarget(**dataclasses.asdict(get_settings().postgres))
         tables = copy_raw_layer(target, args.raw or _default_raw())
     else:
         from revenue_warehouse.engines.spark import SparkTarget, register_raw_layer, session
 
-        folder = Path(os.environ.get("WAREHOUSE_SPARK_DIR", str(paths.data_dir() / "spark"))).resolve()
-        with session(SparkTarget(folder)) as spark:
+        with session(SparkTarget(get_settings().spark_dir)) as spark:
             tables = register_raw_layer(spark, args.raw or _default_raw())
     for t in tables:
         print(f"  {t.qualified_name}: {t.rows} rows")

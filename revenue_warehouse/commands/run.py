@@ -4,7 +4,6 @@ in process (the same job the daily schedule runs) and print a summary."""
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from datetime import date
 from pathlib import Path
@@ -119,7 +118,7 @@ def _summary(
 def _instance():  # a persistent instance when DAGSTER_HOME is set (make sets it), so runs show in the UI
     import dagster as dg
 
-    home = os.environ.get("DAGSTER_HOME")
-    if home and Path(home).is_dir():
-        return dg.DagsterInstance.get()
+    home = get_settings().dagster_home
+    if home and home.is_dir():
+        return dg.DagsterInstance.from_config(str(home))
     return dg.DagsterInstance.ephemeral()
