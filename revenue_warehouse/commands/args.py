@@ -25,6 +25,16 @@ def positive_float(value: str) -> float:
     return number
 
 
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return number
+
+
 def existing_dir(value: str) -> Path:
     path = Path(value).expanduser()
     if not path.is_dir():

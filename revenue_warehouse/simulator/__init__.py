@@ -11,13 +11,12 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..contract import TABLES, get_table
-from ._util import stream
 from .billing import Billing
 from .crm import Crm
 from .events import email_events, web_sessions
@@ -28,9 +27,23 @@ from .truth import Truth
 from .world import World, build_world
 from .writer import TableWriter
 
-__all__ = ["GenerationSummary", "generate"]
+__all__ = ["GenerationSummary", "default_horizon", "generate"]
 
 FORMATS = ("csv", "parquet")
+HORIZON_YEARS = 3  # the world is simulated in blocks of this many years from the start date
+
+
+def _add_years(d: date, years: int) -> date:
+    return d.replace(year=d.year + years, day=min(d.day, 28 if d.month == 2 else d.day))
+
+
+def default_horizon(start: date, end: date) -> date:
+    """A horizon to suggest: the last day of the first block of ``HORIZON_YEARS`` years from
+    ``start`` that holds ``end``."""
+    k = 1
+    while _add_years(start, HORIZON_YEARS * k) - timedelta(days=1) < end:
+        k += 1
+    return _add_years(start, HORIZON_YEARS * k) - timedelta(days=1)
 
 
 @dataclass
@@ -41,6 +54,7 @@ class GenerationSummary:
     truth: dict[str, Path]
     elapsed: float
     dirt: dict = field(default_factory=dict)
+    written_through: date | None = None  # files up to this day were left as they were (an extension)
 
     @property
     def total_rows(self) -> int:
@@ -84,12 +98,16 @@ def _producers(w: World) -> tuple[list[tuple[str, Producer]], tuple[Marketing, C
 def generate(
     out_dir: Path, *, scale: float = 1.0, seed: int = 42, start: date = date(2023, 1, 1),
     end: date = date(2025, 12, 31), fmt: str = "csv", dirt: dict[str, float] | str | None = None,
-    progress: bool = False,
+    progress: bool = False, horizon: date | None = None, written_through: date | None = None,
 ) -> GenerationSummary:  # fmt: skip
     """Simulate the company and write its daily extracts plus ``_truth/`` into ``out_dir``.
 
     ``dirt=None`` uses the profile's dirt rates; a dict overrides some of them; ``"off"`` sets all
-    to zero (clean data)."""
+    to zero (clean data). The world is simulated to ``horizon`` (default: ``end``) and seen as of
+    the end of ``end``: files dated up to ``end`` and the truth as of ``end``. Two end dates with the
+    same horizon (and other arguments) write the same file for every day up to the earlier. Files
+    dated up to ``written_through`` are taken as already written by an earlier generation with the
+    same arguments and horizon (they would be byte-identical) and are not rewritten."""
     t0 = time.perf_counter()
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
@@ -97,12 +115,16 @@ def generate(
         raise ValueError(f"scale must be positive, not {scale}")
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
+    horizon = horizon or end
+    if horizon < end:
+        raise ValueError(f"horizon {horizon} is before end {end}")
     out_dir = Path(out_dir)
     profile = load_profile()
     rates = resolve_dirt(profile, dirt)
-    w = build_world(profile, rates, seed, scale, start, end)
+    w = build_world(profile, rates, seed, scale, start, end, horizon)
     producers, parts = _producers(w)
     end_day = w.n_days - 1
+    skip = -1 if written_through is None else (written_through - start).days
     writers: dict[str, TableWriter] = {}
     bar = _progress(len(producers), progress)
     for label, produce in producers:
@@ -116,8 +138,8 @@ def generate(
                 if key not in writers:
                     writers[key] = TableWriter(
                         out_dir, get_table(*key), fmt, start, end_day,
-                        stream(seed, f"writer-{key[0]}.{key[1]}-{zlib.crc32(fmt.encode())}"),
-                        rates["duplicate_rows"], rates["history_out_of_order"],
+                        (seed << 32) ^ zlib.crc32(f"writer-{key[0]}.{key[1]}-{fmt}".encode()),
+                        rates["duplicate_rows"], rates["history_out_of_order"], skip,
                     )  # fmt: skip
                 writers[key].add(chunk, flush_before)
         for key in sorted(touched):
@@ -140,10 +162,12 @@ def generate(
     m, crm, billing = parts
     meta = {
         "scale": scale, "seed": seed, "start": start.isoformat(), "end": end.isoformat(), "as_of": end.isoformat(),
-        "format": fmt, "dirt": rates, "profile": profile,
+        "horizon": horizon.isoformat(), "format": fmt, "dirt": rates, "profile": profile,
     }  # fmt: skip
     truth = Truth(w, m, crm, billing).write(out_dir / "_truth", {"rows": rows, "files": files}, meta)
-    return GenerationSummary(out_dir, rows, files, truth, time.perf_counter() - t0, w.dirt_counts)
+    return GenerationSummary(
+        out_dir, rows, files, truth, time.perf_counter() - t0, w.dirt_counts, written_through
+    )
 
 
 def _record_entity_dirt(w: World) -> None:

@@ -30,6 +30,13 @@ def stream(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
+def same_day_after(rng: np.random.Generator, t: np.ndarray) -> np.ndarray:
+    """A random instant after each ``t`` and no later than the last second of its day."""
+    t = np.asarray(t, dtype=np.int64)
+    room = (t // DAY) * DAY + DAY - 1 - t
+    return t + np.minimum(1 + (rng.random(t.size) * room).astype(np.int64), room)
+
+
 def mix64(x: np.ndarray, key: int) -> np.ndarray:
     """A bijective 64-bit mix (splitmix64 finaliser) keyed by ``key``: unique in, unique out."""
     z = (np.asarray(x, dtype=np.uint64) + np.uint64(key & 0xFFFFFFFFFFFFFFFF)) * np.uint64(1)

@@ -58,7 +58,7 @@ def invoice_lines(w: World) -> InvoiceLines:
     g = np.where(step == 1, 12 * term + k, 12 * term)
     ps = add_months(s.start[sub], g)
     pe = add_months(s.start[sub], g + step)
-    keep = ps <= w.end_s
+    keep = ps <= w.horizon_s
     sub, term, ps, pe, step = sub[keep], term[keep], ps[keep], pe[keep], step[keep]
     qty = s.term_qty[sub, term]
     annual = w.deals.price_cents[s.edition[sub], s.currency[sub]]
@@ -177,7 +177,7 @@ class Billing:
                 "livemode": pa.array(np.ones(rec.size, bool)), "metadata": str_array(meta[rec]),
             }  # fmt: skip
 
-        return event_source(get_table("stripe", "customer"), c.created, render, w.start_s, w.end_s)
+        return event_source(get_table("stripe", "customer"), c.created, render, w)
 
     def _period_at(self, sub: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = self.w.deals.subs
@@ -220,8 +220,7 @@ class Billing:
             }  # fmt: skip
 
         late = (w.dirt["late_updates"], stream(w.seed, "late-subscription"))
-        return versioned_source(get_table("stripe", "subscription"), events, render, w.start_s, w.end_s, late,
-                                w.dirt_counts.setdefault("late_updates", {}))  # fmt: skip
+        return versioned_source(get_table("stripe", "subscription"), events, render, w, late)
 
     def subscription_item(self) -> Source:
         w, s = self.w, self.w.deals.subs
@@ -238,7 +237,7 @@ class Billing:
                 "metadata": str_array(np.full(rec.size, "{}", dtype=object)),
             }  # fmt: skip
 
-        return versioned_source(get_table("stripe", "subscription_item"), events, render, w.start_s, w.end_s)
+        return versioned_source(get_table("stripe", "subscription_item"), events, render, w)
 
     def discount(self) -> Source:
         w, s = self.w, self.w.deals.subs
@@ -254,7 +253,7 @@ class Billing:
                 "type": str_array(np.full(rec.size, "subscription", dtype=object)),
             }  # fmt: skip
 
-        return event_source(get_table("stripe", "discount"), s.start[has], render, w.start_s, w.end_s)
+        return event_source(get_table("stripe", "discount"), s.start[has], render, w)
 
     # ------------------------------------------------------------------ invoices & usage
     def invoice(self) -> Source:
@@ -279,22 +278,21 @@ class Billing:
                 "due_date": ts_array(li.period_start[rec] + 30 * DAY),
             }  # fmt: skip
 
-        return versioned_source(
-            get_table("stripe", "invoice"), [li.period_start, li.paid_at], render, w.start_s, w.end_s
-        )
+        return versioned_source(get_table("stripe", "invoice"), [li.period_start, li.paid_at], render, w)
 
     def invoice_line_item(self) -> Source:
         w, s, li = self.w, self.w.deals.subs, self.lines
         rng = stream(w.seed, "orphan-lines")
         n = li.sub.size
         n_orph = int(rng.binomial(n, min(w.dirt["orphan_invoice_lines"], 1.0)))
-        o_time = np.sort(rng.integers(w.start_s, w.end_s, n_orph))
+        o_time = np.sort(rng.integers(w.start_s, w.horizon_s, n_orph))
         o_sub = li.sub[rng.integers(0, max(n, 1), n_orph)] if n else np.zeros(0, np.int64)
         o_invoice = token_ids("in_", ORPHAN_OFFSET + np.arange(n_orph), w.seed, "in")
         o_ids = token_ids("il_", ORPHAN_OFFSET + np.arange(n_orph), w.seed, "il")
-        for lid, inv in zip(o_ids, o_invoice, strict=True):
+        seen = o_time <= w.end_s
+        for lid, inv in zip(o_ids[seen], o_invoice[seen], strict=True):
             w.orphans.append(("stripe", "invoice_line_item", lid, "stripe.invoice", inv))
-        w.dirt_counts["orphans_invoice_line_item"] = n_orph
+        w.dirt_counts["orphans_invoice_line_item"] = int(seen.sum())
         time = np.concatenate([li.period_start, o_time])
         cur = np.char.lower(np.array(CURRENCIES)[s.currency]).astype(object)
         plans = plan_index(s.edition, s.currency, s.interval_months)
@@ -321,7 +319,7 @@ class Billing:
                 "type": str_array(np.where(reg, "subscription", "invoiceitem").astype(object)),
             }  # fmt: skip
 
-        return event_source(get_table("stripe", "invoice_line_item"), time, render, w.start_s, w.end_s)
+        return event_source(get_table("stripe", "invoice_line_item"), time, render, w)
 
     def usage_record(self) -> Source:
         w, s, a = self.w, self.w.deals.subs, self.w.deals.accounts
@@ -331,7 +329,7 @@ class Billing:
         term = np.repeat(term_t, 12)
         k = np.tile(np.arange(12), sub_t.size)
         t = add_months(s.start[sub], 12 * term + k) + DAY + 6 * HOUR
-        keep = (t <= w.end_s) & (t < s.ended_at[sub])
+        keep = (t <= w.horizon_s) & (t < s.ended_at[sub])
         sub, term, t = sub[keep], term[keep], t[keep]
         qty = np.maximum(
             1,
@@ -347,4 +345,4 @@ class Billing:
                 "timestamp": ts_array(t[rec]), "quantity": int_array(qty[rec]),
             }  # fmt: skip
 
-        return event_source(get_table("stripe", "usage_record"), t, render, w.start_s, w.end_s)
+        return event_source(get_table("stripe", "usage_record"), t, render, w)

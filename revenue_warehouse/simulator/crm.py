@@ -16,6 +16,7 @@ from ._util import (
     gather,
     lookup,
     salesforce_ids,
+    same_day_after,
     str_array,
     stream,
     ts_array,
@@ -100,11 +101,13 @@ class Crm:
         rng = stream(w.seed, "lead-extra")
         extra_first = FIRST[rng.integers(0, FIRST.size, lr.n)]
         extra_last = LAST[rng.integers(0, LAST.size, lr.n)]
-        spam_deleted = np.where(lr.kind == LEAD_SPAM, lr.created + rng.integers(HOUR, DAY, lr.n), NEVER)
+        spam_deleted = np.where(lr.kind == LEAD_SPAM, same_day_after(rng, lr.created), NEVER)
         null_title = uniform_hash(np.arange(lr.n), w.seed * 31 + 3) < w.dirt["null_optional"]
-        w.dirt_counts.setdefault("null_optional", {})["salesforce.lead.title"] = int(null_title.sum())
+        w.dirt_counts.setdefault("null_optional", {})["salesforce.lead.title"] = int(
+            null_title[lr.created <= w.end_s].sum()
+        )
         reasons = np.array(list(w.profile["disqualify_reasons"]), dtype=object)
-        for k in np.flatnonzero(lr.kind != LEAD_PERSON):
+        for k in np.flatnonzero((lr.kind != LEAD_PERSON) & (lr.created <= w.end_s)):
             if lr.kind[k] == LEAD_SPAM:
                 continue
             w.orphans.append(("salesforce", "lead", lr.id[k], "hubspot.contact", ""))
@@ -159,8 +162,7 @@ class Crm:
             }  # fmt: skip
 
         late = (w.dirt["late_updates"], stream(w.seed, "late-lead"))
-        return versioned_source(get_table("salesforce", "lead"), events, render, w.start_s, w.end_s, late,
-                                w.dirt_counts.setdefault("late_updates", {}))  # fmt: skip
+        return versioned_source(get_table("salesforce", "lead"), events, render, w, late)
 
     # ------------------------------------------------------------------ accounts & contacts
     def account_type(self, acc: np.ndarray, cut: np.ndarray) -> np.ndarray:
@@ -184,7 +186,9 @@ class Crm:
         w, d, p = self.w, self.w.deals, self.w.persons
         a = d.accounts
         null = uniform_hash(np.arange(a.n), w.seed * 31 + 4) < w.dirt["null_optional"]
-        w.dirt_counts.setdefault("null_optional", {})["salesforce.account.industry"] = int(null.sum())
+        w.dirt_counts.setdefault("null_optional", {})["salesforce.account.industry"] = int(
+            null[a.created <= w.end_s].sum()
+        )
         sub_events = [d.subs.start, d.subs.ended_at]
         extra = [
             np.full(a.n, NEVER)
@@ -212,9 +216,7 @@ class Crm:
                 "created_date": ts_array(a.created[rec]),
             }  # fmt: skip
 
-        return versioned_source(
-            get_table("salesforce", "account"), [a.created, *extra], render, w.start_s, w.end_s
-        )
+        return versioned_source(get_table("salesforce", "account"), [a.created, *extra], render, w)
 
     def contact(self) -> Source:
         w, a, p = self.w, self.w.deals.accounts, self.w.persons
@@ -230,7 +232,7 @@ class Crm:
                 "lead_source": str_array(LEAD_SOURCE[p.source[q]]), "created_date": ts_array(created[rec]),
             }  # fmt: skip
 
-        return event_source(get_table("salesforce", "contact"), created, render, w.start_s, w.end_s)
+        return event_source(get_table("salesforce", "contact"), created, render, w)
 
     # ------------------------------------------------------------------ opportunities
     def opportunity(self) -> Source:
@@ -268,8 +270,7 @@ class Crm:
             }  # fmt: skip
 
         late = (w.dirt["late_updates"], stream(w.seed, "late-opportunity"))
-        return versioned_source(get_table("salesforce", "opportunity"), events, render, w.start_s, w.end_s, late,
-                                w.dirt_counts.setdefault("late_updates", {}))  # fmt: skip
+        return versioned_source(get_table("salesforce", "opportunity"), events, render, w, late)
 
     def opportunity_history(self) -> Source:
         w, o = self.w, self.w.deals.opps
@@ -287,7 +288,7 @@ class Crm:
                 "close_date": date_array(o.close[k]),
             }  # fmt: skip
 
-        return event_source(get_table("salesforce", "opportunity_history"), at, render, w.start_s, w.end_s)
+        return event_source(get_table("salesforce", "opportunity_history"), at, render, w)
 
     def product_2(self) -> Source:
         w = self.w
@@ -323,9 +324,7 @@ class Crm:
                 "total_price": decimal_cents(o.amount_cents[rec]), "created_date": ts_array(o.created[rec] + 600),
             }  # fmt: skip
 
-        return event_source(
-            get_table("salesforce", "opportunity_line_item"), o.created + 600, render, w.start_s, w.end_s
-        )
+        return event_source(get_table("salesforce", "opportunity_line_item"), o.created + 600, render, w)
 
     # ------------------------------------------------------------------ activities
     def task_rows(self) -> dict[str, np.ndarray]:
@@ -356,7 +355,7 @@ class Crm:
             rng.uniform(0, 1, n_del) * (p.picked_up[d_per] - p.lead_created[d_per])
         ).astype(np.int64)
         n_orph = int(rng.binomial(per.size, min(w.dirt["orphan_tasks"], 1.0)))
-        t_orph = rng.integers(w.start_s, w.end_s, n_orph)
+        t_orph = rng.integers(w.start_s, w.horizon_s, n_orph)
         n_s, n_c = per.size, won_nb.size
         kind = np.concatenate(
             [
@@ -432,7 +431,7 @@ class Crm:
                 "activity_date": ts_array(t), "created_date": ts_array(t), "completed_date_time": ts_array(t + 300),
             }  # fmt: skip
 
-        return event_source(get_table("salesforce", "task"), r["time"], render, w.start_s, w.end_s)
+        return event_source(get_table("salesforce", "task"), r["time"], render, w)
 
     def event(self) -> Source:
         w, o, a = self.w, self.w.deals.opps, self.w.deals.accounts
@@ -464,7 +463,7 @@ class Crm:
                 "created_date": ts_array(created[rec]),
             }  # fmt: skip
 
-        return event_source(get_table("salesforce", "event"), created, render, w.start_s, w.end_s)
+        return event_source(get_table("salesforce", "event"), created, render, w)
 
 
 __all__ = ["Crm"]

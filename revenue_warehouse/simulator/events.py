@@ -54,7 +54,7 @@ class PersonSessions:
         t_before = p.created[before] - rng.integers(HOUR, 30 * DAY, before.size)
         t_after = p.created[after] + rng.integers(HOUR, 120 * DAY, after.size)
         time = np.concatenate([t_conv, t_before, t_after])
-        keep = (time >= w.start_s) & (time <= w.end_s)
+        keep = (time >= w.start_s) & (time <= w.horizon_s)  # the end date only cuts what is written
         kind = np.concatenate(
             [np.zeros(conv.size, np.int8), np.ones(before.size, np.int8), np.full(after.size, 2, np.int8)]
         )
@@ -68,7 +68,7 @@ def web_sessions(m: Marketing) -> Iterator[Chunk]:
     w = m.w
     ps = PersonSessions(m)
     rate = (
-        _daily_lead_rate(w.profile, w.start_s, w.n_days, w.scale)
+        _daily_lead_rate(w.profile, w.start_s, w.horizon_days, w.scale)
         * w.profile["volume"]["anonymous_sessions_per_lead"]
     )
     serial = 0

@@ -67,7 +67,7 @@ class AdCampaigns:
 def ad_campaigns(w: World) -> AdCampaigns:
     rng = stream(w.seed, "ad-campaigns")
     k = max(2, round(w.profile["volume"]["ad_campaigns_at_scale_1"] * max(w.scale, 0.0) ** 0.5))
-    q0, q1 = month_index(np.array([w.start_s, w.end_s])) // 3
+    q0, q1 = month_index(np.array([w.start_s, w.horizon_s])) // 3
     rows = []
     kinds = np.array(["paid_search", "paid_social", "display", "sponsorship"], dtype=object)
     for q in range(int(q0), int(q1) + 1):
@@ -148,7 +148,7 @@ class Marketing:
         acc_of_person = w.account_of_person
         null_title = uniform_hash(c.id, w.seed * 31 + 1) < w.dirt["null_optional"]
         w.dirt_counts.setdefault("null_optional", {})["hubspot.contact.property_jobtitle"] = int(
-            null_title.sum()
+            null_title[c.created <= w.end_s].sum()
         )
         events = [c.created, only(p.mql), only(p.lead_created), only(p.accepted), conv,
                   np.where(is_p, self.person_won[person], NEVER), c.deleted_at]  # fmt: skip
@@ -192,8 +192,7 @@ class Marketing:
             }
 
         late = (w.dirt["late_updates"], stream(w.seed, "late-contact"))
-        return versioned_source(get_table("hubspot", "contact"), events, render, w.start_s, w.end_s, late,
-                                w.dirt_counts.setdefault("late_updates", {}))  # fmt: skip
+        return versioned_source(get_table("hubspot", "contact"), events, render, w, late)
 
     def company(self) -> Source:
         w, p = self.w, self.w.persons
@@ -216,7 +215,7 @@ class Marketing:
                 "property_createdate": ts_array(p.created[rec]),
             }
 
-        return event_source(get_table("hubspot", "company"), p.created, render, w.start_s, w.end_s)
+        return event_source(get_table("hubspot", "company"), p.created, render, w)
 
     def owner(self) -> Source:
         w = self.w
@@ -253,7 +252,7 @@ class Marketing:
                 "currency": str_array(np.full(rec.size, "USD", dtype=object)),
             }  # fmt: skip
 
-        return event_source(get_table("hubspot", "ad_campaign"), created, render, w.start_s, w.end_s)
+        return event_source(get_table("hubspot", "ad_campaign"), created, render, w)
 
     def ad_campaign_daily(self) -> Source:
         w, a = self.w, self.camps
@@ -274,9 +273,7 @@ class Marketing:
                 "spend": decimal_cents(spend_cents[rec]),
             }  # fmt: skip
 
-        return event_source(
-            get_table("hubspot", "ad_campaign_daily"), day_ts + 23 * HOUR, render, w.start_s, w.end_s
-        )
+        return event_source(get_table("hubspot", "ad_campaign_daily"), day_ts + 23 * HOUR, render, w)
 
     # ------------------------------------------------------------------ forms
     def form(self) -> Source:
@@ -322,7 +319,7 @@ class Marketing:
                 "title": str_array(np.array([FORMS[i][0] for i in f], dtype=object)),
             }
 
-        return event_source(get_table("hubspot", "contact_form_submission"), when, render, w.start_s, w.end_s)
+        return event_source(get_table("hubspot", "contact_form_submission"), when, render, w)
 
 
 def _phone(person: np.ndarray) -> np.ndarray:
@@ -331,9 +328,11 @@ def _phone(person: np.ndarray) -> np.ndarray:
 
 
 def month_days(w: World) -> Iterator[tuple[int, int, int]]:
-    """(month index, first day, first day of next month) over the simulated range, as file days."""
+    """(month index, first day, first day of next month) of every month up to the end date's, as
+    file days; the last month runs to its end (or the horizon), so its draws do not depend on the
+    end date."""
     m0, m1 = month_index(np.array([w.start_s, w.end_s]))
     for m in range(int(m0), int(m1) + 1):
         lo = max(0, int(day_of(month_start_ts(np.array([m])), w.start_s)[0]))
-        hi = min(w.n_days, int(day_of(month_start_ts(np.array([m + 1])), w.start_s)[0]))
+        hi = min(w.horizon_days, int(day_of(month_start_ts(np.array([m + 1])), w.start_s)[0]))
         yield m, lo, hi

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -39,6 +40,16 @@ def day_end(day: np.ndarray, start_s: int) -> np.ndarray:
     return start_s + np.asarray(day, dtype=np.int64) * DAY + DAY - 1
 
 
+class Span(Protocol):
+    """What a source needs of the world: the start, the as-of instant and the simulated horizon."""
+
+    start_s: int
+    end_s: int
+    horizon_s: int
+    dirt_counts: dict
+    late_pending: dict
+
+
 def versions(events: list[np.ndarray], start_s: int, end_s: int) -> tuple[np.ndarray, np.ndarray]:
     """(record, day) of every distinct day on which a record changed, for event-time arrays of
     equal length (one per kind of change; ``NEVER`` or after ``end_s`` = not happened)."""
@@ -54,36 +65,45 @@ def versions(events: list[np.ndarray], start_s: int, end_s: int) -> tuple[np.nda
 
 
 def versioned_source(
-    table: Table, events: list[np.ndarray], render: Render, start_s: int, end_s: int,
-    late: tuple[float, np.random.Generator] | None = None, counts: dict | None = None,
+    table: Table, events: list[np.ndarray], render: Render, w: Span,
+    late: tuple[float, np.random.Generator] | None = None,
 ) -> Source:  # fmt: skip
-    """A Source with one row per record and change day. ``late`` = (rate, rng): that share of
-    later versions is delivered 2..6 days late (never past the record's next version)."""
-    rec, day = versions(events, start_s, end_s)
-    cutoff = day_end(day, start_s)
+    """A Source with one row per record and change day, delivered by the end date. ``late`` =
+    (rate, rng): that share of later versions is delivered 2..6 days late (never past the record's
+    next version). Versions and delays are drawn over the whole simulated horizon, so they do not
+    depend on the end date; a late version still in flight at the end is not written, and the
+    record's last delivered state is noted in ``w.late_pending`` for the truth."""
+    if late is not None:
+        w.dirt_counts.setdefault("late_updates", {})
+    rec, day = versions(events, w.start_s, w.horizon_s)
+    cutoff = day_end(day, w.start_s)
     fday = day.copy()
+    end_day = int(day_of(np.array([w.end_s]), w.start_s)[0])
     if late and late[0] > 0 and rec.size:
         rate, rng = late
-        end_day = int(day_of(np.array([end_s]), start_s)[0])
+        h_day = int(day_of(np.array([w.horizon_s]), w.start_s)[0])
         same_next = np.append(rec[1:] == rec[:-1], False)
         same_prev = np.insert(rec[1:] == rec[:-1], 0, False)
-        next_day = np.where(same_next, np.append(day[1:], 0), end_day + 1)
+        next_day = np.where(same_next, np.append(day[1:], 0), h_day + 1)
         delay = rng.integers(2, 7, rec.size)
         chosen = same_prev & (rng.random(rec.size) < rate)
         delay = np.minimum(delay, next_day - day - 1)
-        delay = np.minimum(delay, end_day - day)
+        delay = np.minimum(delay, h_day - day)
         chosen &= delay >= 1
         fday = np.where(chosen, day + delay, day)
-        if counts is not None:
-            counts[table.name] = int(chosen.sum())
-    return Source(table, fday, rec, cutoff, render)
+        w.dirt_counts["late_updates"][table.name] = int((chosen & (fday <= end_day)).sum())
+        pending = np.flatnonzero(chosen & (day <= end_day) & (fday > end_day))
+        w.late_pending[table.name] = (rec[pending], cutoff[pending - 1])  # previous version: same record
+        w.dirt_counts.setdefault("late_updates_in_flight", {})[table.name] = int(pending.size)
+    keep = fday <= end_day
+    return Source(table, fday[keep], rec[keep], cutoff[keep], render)
 
 
-def event_source(table: Table, times: np.ndarray, render: Render, start_s: int, end_s: int) -> Source:
-    """A Source for insert-only records: one row on the day each happened (if by ``end_s``)."""
+def event_source(table: Table, times: np.ndarray, render: Render, w: Span) -> Source:
+    """A Source for insert-only records: one row on the day each happened (if by the end date)."""
     times = np.asarray(times, dtype=np.int64)
-    rec = np.flatnonzero(times <= end_s)
-    return Source(table, day_of(times[rec], start_s), rec, times[rec], render)
+    rec = np.flatnonzero(times <= w.end_s)
+    return Source(table, day_of(times[rec], w.start_s), rec, times[rec], render)
 
 
 def chunks(src: Source, start_s: int) -> Iterator[pa.Table]:

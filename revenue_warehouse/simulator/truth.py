@@ -1,7 +1,9 @@
 """What the simulation knows, written to ``<out>/_truth/`` (format documented in docs/sources.md).
 
 Every figure follows docs/metrics.md, computed here from the simulation's own state (never
-from the extract files), as of the last second of the end date."""
+from the extract files), as of the last second of the end date. The world runs on to its horizon;
+only what happened by the end date counts. A late update still in flight at the end date is not
+known yet: the records it changes count at their last delivered state (``known_at``)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from .crm import Crm, _stage_now
 from .deals import CURRENCIES, LOST_COL, RENEWAL, WON_COL
 from .marketing import SOURCES, Marketing
 from .profile import CHANNEL_OF_SOURCE, FX_TO_USD, STAGES
-from .world import World
+from .world import PERSON, World
 
 FX = np.array([FX_TO_USD[c] for c in CURRENCIES])
 FX_MICRO = np.array([round(FX_TO_USD[c] * 1_000_000) for c in CURRENCIES], dtype=np.int64)  # exact, 1e-6 USD
@@ -65,8 +67,27 @@ def channel_of(source: np.ndarray) -> np.ndarray:
 class Truth:
     def __init__(self, w: World, m: Marketing, crm: Crm, billing: Billing) -> None:
         self.w, self.m, self.crm, self.billing = w, m, crm, billing
-        self.end_s = w.end_s
+        self.end_s = e = w.end_s
         self.as_of_month = int(month_index(np.array([w.end_s]))[0])
+        p, c = w.persons, w.contacts
+        self.n_persons = int(np.searchsorted(p.created, e, side="right"))  # persons sorted by creation
+        contact_at = self.known_at("contact", c.n)
+        orig = c.kind == PERSON
+        self.contact_at = np.full(p.n, e, dtype=np.int64)  # what the person's HubSpot contact shows
+        self.contact_at[c.person[orig]] = contact_at[orig]
+        self.lead_at = gather(self.known_at("lead", w.leads.n), w.person_lead, default=e)
+        self.opp_at = self.known_at("opportunity", w.deals.opps.n)
+        self.sub_at = self.known_at("subscription", w.deals.subs.n)
+        # the person's lead as the contact links it, and the opportunity as the lead links it
+        self.has_lead = p.lead_created <= self.contact_at
+        self.has_opp = self.has_lead & (p.converted <= self.lead_at) & (m.person_opp >= 0)
+
+    def known_at(self, table: str, n: int) -> np.ndarray:
+        """Per record of ``table``: the instant whose state the warehouse has by the end date."""
+        at = np.full(n, self.end_s, dtype=np.int64)
+        rec, cut = self.w.late_pending.get(table, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+        at[rec] = cut
+        return at
 
     def write(self, out: Path, rows: dict, meta: dict) -> dict[str, Path]:
         out.mkdir(parents=True, exist_ok=True)
@@ -95,19 +116,21 @@ class Truth:
 
     # ------------------------------------------------------------------ funnel
     def _person_opp_times(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        o, po = self.w.deals.opps, self.m.person_opp
-        has = po >= 0
-        created = gather(o.created, po, default=NEVER)
-        won = gather(o.stage_at[:, WON_COL], po, default=NEVER)
-        lost = gather(o.stage_at[:, LOST_COL], po, default=NEVER)
-        return created, won, lost, has
+        """Per person, as the warehouse knows them by the end: opportunity created, won and lost."""
+        o, po, has = self.w.deals.opps, self.m.person_opp, self.has_opp
+        at = gather(self.opp_at, po, default=self.end_s)
+        created = gather(o.created, po, has, default=NEVER)
+        won = gather(o.stage_at[:, WON_COL], po, has, default=NEVER)
+        lost = gather(o.stage_at[:, LOST_COL], po, has, default=NEVER)
+        return created, np.where(won <= at, won, NEVER), np.where(lost <= at, lost, NEVER), has
 
     def funnel(self) -> pd.DataFrame:
         p, e = self.w.persons, self.end_s
         opp_created, won, lost, _ = self._person_opp_times()
-        has_lead = p.lead_created <= e
+        has_lead = self.has_lead
+        accepted = np.where(has_lead & (p.accepted <= self.lead_at), p.accepted, NEVER)
         stages = {
-            "leads": p.created, "mqls": p.mql, "sales_accepted": np.where(has_lead, p.accepted, NEVER),
+            "leads": p.created, "mqls": np.where(p.mql <= self.contact_at, p.mql, NEVER), "sales_accepted": accepted,
             "opportunities": opp_created, "won": won, "lost": lost,
         }  # fmt: skip
         m0 = int(month_index(np.array([self.w.start_s]))[0])
@@ -126,21 +149,28 @@ class Truth:
         """persons.csv in slices of ``chunk`` persons (memory stays flat at large scales)."""
         w, p, e = self.w, self.w.persons, self.end_s
         c = w.contacts
-        var = c.kind == 1
+        var = (c.kind == 1) & (c.created <= e)
         variant_of = np.full(p.n, -1, dtype=np.int64)
         variant_of[c.person[var]] = c.id[var]
         opp_created, won, lost, has_opp = self._person_opp_times()
         reasons = np.array(list(w.profile["disqualify_reasons"]), dtype=object)
         closed = np.minimum(won, lost)
         segments = np.array(["SMB", "Mid-Market", "Enterprise"], dtype=object)
-        for lo in range(0, max(p.n, 1), chunk):
-            i = np.arange(lo, min(lo + chunk, p.n))
+
+        def lead_side(t: np.ndarray) -> np.ndarray:
+            return np.where(has_lead_all & (t <= self.lead_at[i]), t, NEVER)
+
+        for lo in range(0, max(self.n_persons, 1), chunk):
+            i = np.arange(lo, min(lo + chunk, self.n_persons))
             # a person's records: the original, then at most one later email variant (higher id)
             ids = w.person_contact_id[i].astype(str).astype(object)
             v = variant_of[i] >= 0
             ids[v] = ids[v] + "|" + variant_of[i][v].astype(str).astype(object)
             lead, acc = w.person_lead[i], w.account_of_person[i]
-            has_lead = lead >= 0
+            has_lead = has_lead_all = self.has_lead[i]
+            acc = np.where(self.has_opp[i], acc, -1)
+            first_task = np.where(has_lead & (p.first_task[i] <= e), p.first_task[i], NEVER)
+            qualified, disqualified = lead_side(p.qualified[i]), lead_side(p.disqualified[i])
             yield pd.DataFrame({
                 "person_id": np.char.add("P", np.char.zfill(i.astype(str), 8)) if i.size else i.astype(str),
                 "canonical_email": p.email[i],
@@ -150,11 +180,11 @@ class Truth:
                 "salesforce_account_id": lookup(w.ids["account"], acc, acc >= 0, ""),
                 "channel": channel_of(p.source[i]),
                 "segment": segments[p.segment[i]],
-                "lead_created_at": _ts(p.created[i], e), "mql_at": _ts(p.mql[i], e),
-                "accepted_at": _ts(np.where(has_lead, p.accepted[i], NEVER), e),
-                "picked_up_at": _ts(np.where(has_lead, p.picked_up[i], NEVER), e),
-                "qualified_at": _ts(p.qualified[i], e), "disqualified_at": _ts(p.disqualified[i], e),
-                "disqualify_reason": lookup(reasons, p.dq_reason[i], p.disqualified[i] <= e, ""),
+                "lead_created_at": _ts(p.created[i], e), "mql_at": _ts(p.mql[i], self.contact_at[i]),
+                "accepted_at": _ts(lead_side(p.accepted[i]), e),
+                "picked_up_at": _ts(np.minimum(first_task, lead_side(p.accepted[i])), e),
+                "qualified_at": _ts(qualified, e), "disqualified_at": _ts(disqualified, e),
+                "disqualify_reason": lookup(reasons, p.dq_reason[i], disqualified <= e, ""),
                 "opportunity_id": lookup(w.ids["opportunity"], self.m.person_opp[i], has_opp[i], ""),
                 "opportunity_created_at": _ts(opp_created[i], e), "closed_at": _ts(closed[i], e),
                 "is_won": np.where(closed[i] <= e, np.where(won[i] <= e, "true", "false"), ""),
@@ -163,16 +193,18 @@ class Truth:
     # ------------------------------------------------------------------ opportunities
     def opportunities(self) -> pd.DataFrame:
         w, o, e = self.w, self.w.deals.opps, self.end_s
-        st = _stage_now(o.stage_at, np.full(o.n, e))
+        st = _stage_now(o.stage_at, self.opp_at)
         closed = st >= WON_COL
-        open_reached = np.where(o.stage_at[:, :5] <= e, np.arange(5)[None, :], -1).max(axis=1)
+        open_reached = np.where(o.stage_at[:, :5] <= self.opp_at[:, None], np.arange(5)[None, :], -1).max(
+            axis=1
+        )
         created_day = o.created // DAY
         close_day = o.close // DAY
         person = o.person
         lead = gather(w.person_lead, person, default=-1)
         amount = o.amount_cents
         sub = o.subscription
-        return pd.DataFrame({
+        return self._opportunity_frame(pd.DataFrame({
             "opportunity_id": w.ids["opportunity"],
             "type": np.where(o.type == RENEWAL, "Renewal", "New Business"),
             "is_reactivation": np.where(o.type == 2, "true", "false"),
@@ -189,7 +221,11 @@ class Truth:
             "channel": lookup(channel_of(w.persons.source), person, default=""),
             "stripe_subscription_id": lookup(w.ids["subscription"], sub, sub >= 0, ""),
             "term_end_date": _date(o.term_end),
-        })  # fmt: skip
+        }))  # fmt: skip
+
+    def _opportunity_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Only the opportunities created by the end date."""
+        return df[self.w.deals.opps.created <= self.end_s].reset_index(drop=True)
 
     # ------------------------------------------------------------------ recurring revenue
     def _term_mrr_cents(self, sub: np.ndarray, qty: np.ndarray) -> np.ndarray:
@@ -206,7 +242,7 @@ class Truth:
 
     def term_ends(self) -> pd.DataFrame:
         s, o, e = self.w.deals.subs, self.w.deals.opps, self.end_s
-        sub, j = np.nonzero(s.term_start < NEVER)
+        sub, j = np.nonzero(s.term_start <= e)
         term_end = add_months(s.start[sub], 12 * (j + 1))
         ren = np.flatnonzero(o.type == RENEWAL)
         key = {(int(o.subscription[k]), int(o.term_end[k])): k for k in ren}
@@ -215,7 +251,8 @@ class Truth:
         )
         has = opp >= 0
         created = gather(o.created, opp, default=NEVER)
-        decided = has & (gather(o.close, opp, default=NEVER) <= e) & (term_end <= e)
+        closed_by = gather(o.close, opp, default=NEVER) <= gather(self.opp_at, opp, default=e)
+        decided = has & closed_by & (term_end <= e)
         won = gather(o.stage_at[:, WON_COL], opp, default=NEVER) < NEVER
         qty = s.term_qty[sub, j]
         new_qty = gather(o.seats, opp, default=0)
@@ -256,7 +293,7 @@ class Truth:
         month = m0[sub] + (np.arange(sub.size) - np.repeat(np.cumsum(n) - n, n))
         month_end = (month + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
         day = np.minimum(month_end, end_day)
-        ended_day = np.where(s.ended_at < NEVER, s.ended_at // DAY, NEVER)
+        ended_day = np.where(s.ended_at <= self.sub_at, s.ended_at // DAY, NEVER)
         live = (s.start[sub] // DAY <= day) & (day < ended_day[sub])
         sub, month, day = sub[live], month[live], day[live]
         term_day = np.where(s.term_start < NEVER, s.term_start // DAY, NEVER)
@@ -283,17 +320,19 @@ class Truth:
         # every MQL is an instance (docs/metrics.md#handoffs); one whose Salesforce lead was not created
         # by the end (the sync runs minutes after the MQL) has no record id and is not picked up
         w, p, e = self.w, self.w.persons, self.end_s
-        idx = np.flatnonzero(p.mql <= e)
-        synced = w.person_lead[idx] >= 0
+        idx = np.flatnonzero(p.mql <= self.contact_at)
+        synced = self.has_lead[idx]
         record = np.where(synced, w.leads.id[np.maximum(w.person_lead[idx], 0)], "")
-        picked = np.where(synced, p.picked_up[idx], NEVER)
+        accepted = np.where(p.accepted[idx] <= self.lead_at[idx], p.accepted[idx], NEVER)
+        first_task = np.where(p.first_task[idx] <= e, p.first_task[idx], NEVER)
+        picked = np.where(synced, np.minimum(first_task, accepted), NEVER)
         done = picked <= e
         return _handoff_frame("marketing_to_sales", record, p.mql[idx], picked, done,
                               np.where(done, "", "sales_pickup"), e)  # fmt: skip
 
     def _s2cs(self) -> pd.DataFrame:
         w, o, e = self.w, self.w.deals.opps, self.end_s
-        won = np.flatnonzero((o.type != RENEWAL) & (o.stage_at[:, WON_COL] <= e))
+        won = np.flatnonzero((o.type != RENEWAL) & (o.stage_at[:, WON_COL] <= self.opp_at))
         t = self.crm.tasks
         cs = t["kind"] == 1
         intro = np.full(o.n, NEVER)

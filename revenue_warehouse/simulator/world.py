@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._util import DAY, HOUR, NEVER, epoch, salesforce_ids, stream, token_ids
+from ._util import DAY, NEVER, epoch, salesforce_ids, same_day_after, stream, token_ids
 from .deals import Deals, simulate_deals
 from .people import Persons, simulate_persons, team_sizes
 from .team import Team
@@ -50,6 +50,8 @@ class World:
     end: date
     start_s: int
     end_s: int  # last second of the end date: the as-of instant
+    horizon: date  # the world is simulated to this day; files and truth stop at ``end``
+    horizon_s: int  # last second of the horizon day
     dirt: dict[str, float]
     team: Team
     persons: Persons
@@ -62,6 +64,9 @@ class World:
     dirt_counts: dict[str, Any] = field(default_factory=dict)
     orphans: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     missing_links: list[tuple[str, str]] = field(default_factory=list)  # (stripe customer, account)
+    # per table: (records, state instant) of records whose latest change by the end is a late
+    # update still in flight; the warehouse can only know their state at that earlier instant
+    late_pending: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def account_of_person(self) -> np.ndarray:
@@ -72,7 +77,13 @@ class World:
 
     @property
     def n_days(self) -> int:
+        """Days from the start to the end (the days that get files)."""
         return (self.end - self.start).days + 1
+
+    @property
+    def horizon_days(self) -> int:
+        """Days from the start to the horizon (the days that are simulated)."""
+        return (self.horizon - self.start).days + 1
 
 
 def _variant_emails(rng: np.random.Generator, emails: np.ndarray) -> np.ndarray:
@@ -93,6 +104,8 @@ def _contact_records(w_seed: int, p: Persons, dirt: dict, start_s: int, end_s: i
     var, var_created = var[keep], var_created[keep]
     n_spam = int(rng.binomial(p.n, min(dirt["spam_contacts"], 1.0))) if p.n else 0
     spam_created = rng.integers(start_s, max(start_s + 1, end_s - 3 * DAY), n_spam)
+    # deleted the same day (never straddles a day boundary, so never live at any as-of instant)
+    spam_deleted = same_day_after(rng, spam_created)
     spam_email = np.array(
         [f"test{k}@mailinator.com" for k in rng.integers(1000, 99999, n_spam)], dtype=object
     )
@@ -101,9 +114,7 @@ def _contact_records(w_seed: int, p: Persons, dirt: dict, start_s: int, end_s: i
     created = np.concatenate([p.created, var_created, spam_created])
     source = np.concatenate([p.source, rng.integers(0, 8, var.size), rng.integers(0, 8, n_spam)])
     email = np.concatenate([p.email, _variant_emails(rng, p.email[var]), spam_email])
-    deleted = np.concatenate(
-        [np.full(p.n + var.size, NEVER), spam_created + rng.integers(HOUR, 3 * DAY, n_spam)]
-    )
+    deleted = np.concatenate([np.full(p.n + var.size, NEVER), spam_deleted])
     order = np.lexsort((person, kind, created))
     n = order.size
     base = 1_000 + (w_seed % 97) * 100_000
@@ -131,22 +142,27 @@ def _lead_records(seed: int, p: Persons, team: Team, dirt: dict, start_s: int, e
                        id=salesforce_ids("00Q", np.arange(order.size), seed))  # fmt: skip
 
 
-def build_world(profile: dict, dirt: dict, seed: int, scale: float, start: date, end: date) -> World:
+def build_world(
+    profile: dict, dirt: dict, seed: int, scale: float, start: date, end: date, horizon: date
+) -> World:
+    """The world simulated from ``start`` to ``horizon``, seen as of the end of ``end``. Nothing
+    simulated depends on ``end``: two ends with the same horizon share every record and id."""
     start_s, end_s = epoch(start), epoch(end) + DAY - 1
-    n_days = (end - start).days + 1
+    h_s = epoch(horizon) + DAY - 1
+    n_days = (horizon - start).days + 1
     sizes = team_sizes(profile, scale)
     team = Team(sizes["SDR"], sizes["AE"], sizes["CSM"], sizes["MKT"])
     persons = simulate_persons(profile, seed, start_s, n_days, scale)
-    contacts = _contact_records(seed, persons, dirt, start_s, end_s)
-    leads = _lead_records(seed, persons, team, dirt, start_s, end_s)
-    deals = simulate_deals(profile, seed, persons, team, end_s)
+    contacts = _contact_records(seed, persons, dirt, start_s, h_s)
+    leads = _lead_records(seed, persons, team, dirt, start_s, h_s)
+    deals = simulate_deals(profile, seed, persons, team, h_s)
     person_contact_id = np.zeros(persons.n, dtype=np.int64)
     orig = contacts.kind == PERSON
     person_contact_id[contacts.person[orig]] = contacts.id[orig]
     person_lead = np.full(persons.n, -1, dtype=np.int64)
     real = leads.kind == LEAD_PERSON
     person_lead[leads.person[real]] = np.flatnonzero(real)
-    w = World(profile, seed, scale, start, end, start_s, end_s, dirt, team, persons, contacts, leads, deals,
+    w = World(profile, seed, scale, start, end, start_s, end_s, horizon, h_s, dirt, team, persons, contacts, leads, deals,
               person_contact_id, person_lead)  # fmt: skip
     d = deals
     w.ids = {

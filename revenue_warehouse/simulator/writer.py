@@ -1,6 +1,10 @@
 """Writes daily extract files (``<out>/<system>/<table>/<YYYY-MM-DD>.<csv|parquet>``)
 deterministically, injecting writer-level dirt: exact duplicate rows (same file or the next
-day's file) and opportunity history written out of order."""
+day's file) and opportunity history written out of order.
+
+Every random decision is a hash of the row's place in its day's file (day, rank), never a draw
+from a stream, so a day's file does not depend on how many days are written after it: generating
+to a later end date writes every earlier file byte for byte the same."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..contract import Table
+from ._util import uniform_hash
 
 _TYPES = {
     "VARCHAR": pa.string(),
@@ -36,9 +41,12 @@ def arrow_type(duckdb_type: str) -> pa.DataType:
 class TableWriter:
     """Buffers rows by file day and writes each day once, in day order."""
 
-    def __init__(self, out: Path, table: Table, fmt: str, start: date, end_day: int,
-                 rng: np.random.Generator, dup_rate: float, shuffle_rate: float) -> None:  # fmt: skip
-        self.table, self.fmt, self.start, self.end_day, self.rng = table, fmt, start, end_day, rng
+    def __init__(self, out: Path, table: Table, fmt: str, start: date, end_day: int, key: int,
+                 dup_rate: float, shuffle_rate: float, skip_through: int = -1) -> None:  # fmt: skip
+        """Files for days 0..``end_day``; those up to ``skip_through`` are counted, not written
+        (they exist from an earlier generation of the same world). ``key`` keys the dirt hashes."""
+        self.table, self.fmt, self.start, self.end_day, self.key = table, fmt, start, end_day, key
+        self.skip_through = skip_through
         self.dir = out / table.system / table.name
         self.dup_rate = dup_rate
         self.shuffle_rate = shuffle_rate if table.name in SHUFFLED_TABLES else 0.0
@@ -69,9 +77,16 @@ class TableWriter:
         return pa.Table.from_arrays(cols, names=[*self.schema.names, *HELPERS])
 
     def add(self, chunk: pa.Table, flush_before: int | None = None) -> None:
-        """Add rows; then write every day < ``flush_before`` (all days if None)."""
+        """Add rows; then write every day < ``flush_before`` (default: the chunk is day-aligned, so
+        every day up to its last is complete). Rows after the end date are dropped."""
         if chunk.num_rows:
-            self.pending.append(self._conform(chunk))
+            chunk = self._conform(chunk)
+            days = chunk.column("_day").to_numpy()
+            if flush_before is None:  # a day-aligned chunk: its days are complete
+                flush_before = int(days.max()) + 1
+            if days.max() > self.end_day:
+                chunk = chunk.filter(pa.array(days <= self.end_day))
+            self.pending.append(chunk)
         self.flush(flush_before)
 
     def flush(self, before: int | None = None) -> None:
@@ -85,17 +100,21 @@ class TableWriter:
         if cut < days.size:
             self.pending = [table.slice(cut)]
         if cut:
-            limit = self.end_day + 1 if before is None else before
+            limit = self.end_day + 1 if before is None else min(before, self.end_day + 1)
             self._write_group(table.slice(0, cut), days[:cut], limit)
 
     def _write_group(self, table: pa.Table, days: np.ndarray, limit: int) -> None:
         """Write the rows of consecutive days (sorted by day), with duplicate and shuffle dirt."""
         n = days.size
         idx, out_day = np.arange(n), days
+        # a row's place in its day's file: duplicates carried in from the day before sort last
+        place = days.astype(np.int64) * (1 << 32) + idx - np.searchsorted(days, days)
         if self.dup_rate:
             is_dup = table.column("_dup").to_numpy(zero_copy_only=False)
-            pick = np.flatnonzero((self.rng.random(n) < self.dup_rate) & ~is_dup)
-            target = days[pick] + ((self.rng.random(pick.size) < 0.5) & (days[pick] < self.end_day))
+            pick = np.flatnonzero((uniform_hash(place, self.key) < self.dup_rate) & ~is_dup)
+            target = days[pick] + (uniform_hash(place[pick], self.key + 1) < 0.5)
+            inside = target <= self.end_day  # a copy due after the end date is not delivered yet
+            pick, target = pick[inside], target[inside]
             self.duplicates += pick.size
             later = target >= limit
             if later.any():  # the next day's file is written by a later flush
@@ -123,23 +142,30 @@ class TableWriter:
         starts, stops = np.concatenate([[0], bounds]), np.concatenate([bounds, [out_day.size]])
         if self.shuffle_rate:
             created = table.column("created_date").cast(pa.int64()).to_numpy(zero_copy_only=False)
-            for lo, hi in zip(starts, stops, strict=True):
-                if hi - lo > 1 and self.rng.random() < self.shuffle_rate:
-                    idx[lo:hi] = idx[lo:hi][self.rng.permutation(hi - lo)]
+            for d, lo, hi in zip(out_day[starts], starts, stops, strict=True):
+                if hi - lo > 1 and uniform_hash(np.array([d]), self.key + 2)[0] < self.shuffle_rate:
+                    rng = np.random.default_rng([self.key % 2**63, int(d)])
+                    idx[lo:hi] = idx[lo:hi][rng.permutation(hi - lo)]
                     self.shuffled_files += 1
                 self.out_of_order_rows += out_of_order(created[idx[lo:hi]])
         rows = table.take(pa.array(idx)).drop_columns(list(HELPERS))
-        if not self.files:
-            self.dir.mkdir(parents=True, exist_ok=True)
+        self.rows += int(idx.size)
+        self.files += int(starts.size)
+        fresh = out_day[starts] > self.skip_through
+        if not fresh.any():
+            return
+        starts, stops = starts[fresh], stops[fresh]
+        rows = rows.slice(int(starts[0]))
+        idx_base = int(starts[0])
+        starts, stops = starts - idx_base, stops - idx_base
+        self.dir.mkdir(parents=True, exist_ok=True)
         if self.fmt == "csv":
-            self._write_csv_days(rows, out_day[starts], starts, stops)
+            self._write_csv_days(rows, out_day[starts + idx_base], starts, stops)
         else:
-            for d, lo, hi in zip(out_day[starts], starts, stops, strict=True):
+            for d, lo, hi in zip(out_day[starts + idx_base], starts, stops, strict=True):
                 sink = pa.BufferOutputStream()
                 pq.write_table(rows.slice(lo, hi - lo), sink, compression="zstd")
                 _write_bytes(self._path(int(d)), memoryview(sink.getvalue()))
-        self.rows += int(idx.size)
-        self.files += int(starts.size)
 
     def _write_csv_days(self, rows: pa.Table, day: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> None:
         """One CSV encoding for many days, cut into per-day files at line ends (no value holds a newline)."""
