@@ -250,7 +250,8 @@ def test_history_out_of_order_rows_equal_the_recorded_count(small_extracts: Path
 
 def funnel_from_extracts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """docs/metrics.md#funnel recomputed from the files: persons by normalised email, earliest
-    non-deleted contact record, Salesforce lead via the synced id, opportunity via conversion."""
+    non-deleted contact record, Salesforce lead via the synced id or else the same email
+    (docs/metrics.md#identity), opportunity via conversion."""
     mapping = PROJECT_DIR / "seeds" / "channel_mapping.csv"
     return con.execute(f"""
         with contacts as (select * from {latest("hubspot_contact")} where not _fivetran_deleted::boolean),
@@ -270,7 +271,7 @@ def funnel_from_extracts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                    case when o.is_closed::boolean and not o.is_won::boolean then o.close_date::date end as lost_at
             from persons p
             join read_csv('{mapping}') m on m.source_field = 'hs_analytics_source' and m.source_value = p.source
-            left join leads l on l.id = p.lead_id
+            left join leads l on l.id = p.lead_id or (p.lead_id is null and lower(trim(l.email)) = p.email)
             left join opps o on o.id = l.converted_opportunity_id),
         events as (
             unpivot journey on lead_at::date as leads, mql_at::date as mqls, accepted_at::date as sales_accepted,
@@ -323,8 +324,10 @@ def test_marketing_to_sales_handoffs_equal_the_extracts(
     """Picked up = first non-deleted task on the lead, or acceptance, whichever is earlier."""
     files = dirty.execute(f"""
         with leads as (select * from {latest("salesforce_lead")} where not is_deleted::boolean),
-        mql_leads as (select property_salesforceleadid as id, min(property_hs_lifecyclestage_marketingqualifiedlead_date) as mql
-                      from {latest("hubspot_contact")} where property_salesforceleadid is not null group by 1),
+        mql_leads as (select l.id, min(c.property_hs_lifecyclestage_marketingqualifiedlead_date) as mql
+                      from {latest("hubspot_contact")} c join leads l on l.id = c.property_salesforceleadid
+                          or (c.property_salesforceleadid is null and lower(trim(l.email)) = lower(trim(c.property_email)))
+                      where c.property_hs_lifecyclestage_marketingqualifiedlead_date is not null group by 1),
         tasks as (select who_id, min(created_date::timestamp) as first_task from {latest("salesforce_task")}
                   where not is_deleted::boolean group by 1)
         select l.id as record_id, m.mql as handed_at,

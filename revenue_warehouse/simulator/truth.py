@@ -78,8 +78,9 @@ class Truth:
         self.lead_at = gather(self.known_at("lead", w.leads.n), w.person_lead, default=e)
         self.opp_at = self.known_at("opportunity", w.deals.opps.n)
         self.sub_at = self.known_at("subscription", w.deals.subs.n)
-        # the person's lead as the contact links it, and the opportunity as the lead links it
-        self.has_lead = p.lead_created <= self.contact_at
+        # the person's lead (linked by the synced id or else by email, docs/metrics.md#identity),
+        # and the opportunity as the lead's conversion links it
+        self.has_lead = (w.person_lead >= 0) & (p.lead_created <= e)
         self.has_opp = self.has_lead & (p.converted <= self.lead_at) & (m.person_opp >= 0)
 
     def known_at(self, table: str, n: int) -> np.ndarray:
