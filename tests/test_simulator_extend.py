@@ -127,6 +127,9 @@ def test_extending_needs_extracts_and_a_horizon_past_the_end(
     err = capsys.readouterr().err
     assert "2024-01-11 is past the simulated horizon 2024-01-10" in err and "--horizon 2026-12-31" in err
     assert err.count("\n") == 1
+    assert main(["generate", *world, "--horizon", "2024-01-09", "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--horizon 2024-01-09 is before the end 2024-01-10" in err and err.count("\n") == 1
 
 
 def test_a_later_end_on_the_same_world_writes_only_the_new_days(tmp_path: Path) -> None:

@@ -71,6 +71,8 @@ def handle(args: argparse.Namespace) -> int:
         else:
             full = {k: DEFAULTS[k] if v is None else v for k, v in given.items() if k != "horizon"}
             end = args.end or DEFAULTS["end"]
+            if args.horizon is not None and args.horizon < end:
+                raise ExtendError(f"--horizon {args.horizon} is before the end {end}")
             plan = extension_of(out, end, {**full, "horizon": args.horizon, "dirt": dirt or {}})
             plan = plan or {**full, "end": end, "horizon": args.horizon, "dirt": dirt}
             summary = generate(out, progress=progress, **plan)
