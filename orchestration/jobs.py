@@ -5,7 +5,7 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.partitions import range_tags
+from orchestration.partitions import last_partition_key, range_tags
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.loader import pending_dates
 
@@ -57,8 +57,20 @@ def build_jobs(partitions: dg.PartitionsDefinition) -> tuple[list, list, list]:
         except Exception as exc:  # the build database is busy (one writer at a time): try next tick
             return dg.SensorResult(skip_reason=dg.SkipReason(f"could not read the load manifest: {exc}"))
         keys = _valid_keys(list(pending))
+        last = last_partition_key(partitions)
+        later = sorted(d.isoformat() for d in pending if last is not None and d.isoformat() > last)
+        if later:  # the partitions end at the last extract date present when the code location loaded
+            context.log.warning(
+                f"extract dates {later[0]}..{later[-1]} are after the last partition {last}: reload the code "
+                "location (it sets its partitions from the extracts folder when it loads) to load them"
+            )
         if not keys:
-            return dg.SensorResult(skip_reason=dg.SkipReason("no new extract files"))
+            reason = (
+                f"new extract dates {later[0]}..{later[-1]} after the last partition {last}: reload the code location"
+                if later
+                else "no new extract files"
+            )
+            return dg.SensorResult(skip_reason=dg.SkipReason(reason))
         signature = hashlib.sha256(repr(sorted(pending.items())).encode()).hexdigest()[:16]
         return dg.SensorResult(
             run_requests=[

@@ -11,7 +11,7 @@ import dagster as dg
 
 from orchestration.dbt_assets import DBT_ASSETS, dbt_resource
 from orchestration.jobs import build_jobs
-from orchestration.partitions import extract_partitions, first_partition_date
+from orchestration.partitions import partitions_for
 from orchestration.publish import publish_asset
 from orchestration.quality import gx_asset_checks
 from orchestration.raw_assets import build_raw_assets
@@ -21,9 +21,9 @@ from revenue_warehouse.settings import Settings, get_settings
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     """The code location over the settings' paths: daily partitions from the first extract date (or
-    ``WAREHOUSE_START_DATE``), raw loads, dbt models, GX checks (blocking per checks.yml), publish."""
+    ``WAREHOUSE_START_DATE``) to the last extract date present, raw loads, dbt models, GX checks (blocking per checks.yml), publish."""
     settings = settings or get_settings()
-    partitions = extract_partitions(first_partition_date(settings.start_date, settings.extracts_dir))
+    partitions = partitions_for(settings.start_date, settings.extracts_dir)
     jobs, schedules, sensors = build_jobs(partitions)
     warehouse = WarehouseResource(
         database=str(settings.build_db),

@@ -89,3 +89,30 @@ def test_sensor_requests_new_extract_dates_once(defs: dg.Definitions, tmp_path: 
     [second] = tick()
     assert (second.tags[RANGE_START_TAG], second.tags[RANGE_END_TAG]) == ("2023-02-04", "2023-02-04")
     assert second.run_key != first.run_key
+
+
+def test_partitions_end_at_the_last_extract_date(defs: dg.Definitions, tmp_path: Path) -> None:
+    """Extracts ending on a past date D: every partitioned job's keys run from the first extract date to D
+    (not to today), and a newer extract date is named by the sensor until the code location reloads."""
+    from orchestration.location import build_definitions
+    from orchestration.resources import WarehouseResource
+    from revenue_warehouse.settings import get_settings
+
+    extracts, db = tmp_path / "extracts", tmp_path / "build.duckdb"
+    for day in (date(2023, 3, 9), date(2023, 3, 1)):
+        write_extract(extracts, "stripe", "invoice", day, sample_rows("stripe", "invoice", 1))
+    located = build_definitions(get_settings().replace(extracts_dir=extracts, build_db=db))
+    for job in ("load_raw", "refresh"):
+        keys = located.resolve_job_def(job).partitions_def.get_partition_keys()
+        assert (keys[0], keys[-1], len(keys)) == ("2023-03-01", "2023-03-09", 9)
+    write_extract(extracts, "stripe", "invoice", date(2023, 3, 12), sample_rows("stripe", "invoice", 1))
+    load_extracts(db, extracts, dates=[date(2023, 3, 1), date(2023, 3, 9)], run_id="test")
+    sensor = located.resolve_sensor_def("new_extracts_sensor")
+    resources = {"warehouse": WarehouseResource(database=str(db), extracts_dir=str(extracts))}
+    result = sensor(dg.build_sensor_context(resources=resources))
+    assert not result.run_requests
+    assert result.skip_reason.skip_message == (
+        "new extract dates 2023-03-12..2023-03-12 after the last partition 2023-03-09: reload the code location"
+    )
+    reloaded = build_definitions(get_settings().replace(extracts_dir=extracts, build_db=db))
+    assert reloaded.resolve_job_def("refresh").partitions_def.get_last_partition_key() == "2023-03-12"
