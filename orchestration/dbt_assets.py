@@ -24,12 +24,16 @@ from orchestration.dbt_events import (
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.as_of import resolve_as_of
 from revenue_warehouse.build_db import run_lock
-from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, dbt_executable
+from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, dbt_executable, prepare_manifest
 from revenue_warehouse.duckdb_limits import dbt_limits
-from revenue_warehouse.loader import latest_loaded_date
+from revenue_warehouse.loader import failed_tables, latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+# dagster-dbt reads target/manifest.json right here, when the code location loads: prepare it the one way
+# the project does (``revenue_warehouse.dbt.prepare_manifest``: dbt parse unless fresh, about 6 s when
+# stale, a few milliseconds when fresh). Also under `dagster dev`, so DbtProject.prepare_if_dev is not used.
+prepare_manifest()
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
@@ -84,15 +88,32 @@ def warehouse_dbt_models(
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator:
     with warehouse.connect() as con:
         as_of = resolve_as_of(con, context.run.run_id, latest_loaded_date(con))
+        failed = failed_tables(con, context.run.run_id)
     for warning in as_of.warnings:
         context.log.warning(f"as-of date: {warning}")
+    # a table with a file that failed to load in this run (its `files_loaded` check failed): the models
+    # downstream of it are not built (not materialized, their checks not executed, nothing published);
+    # every other model is built and checked
+    downstream_of_failures = [f"source:{system}.{table}+" for system, table in failed]
+    if failed:
+        context.log.warning(
+            "not building the models downstream of tables whose load failed in this run: "
+            + ", ".join(f"raw_{system}.{table}" for system, table in failed)
+        )
     # the profile (profiles.yml) takes the build database from the var build_db
     dbt_vars = {"build_db": str(warehouse.db_path()), "as_of_date": as_of.value.isoformat()}
     dbt_vars |= dbt_limits(warehouse.db_path())  # DuckDB memory_limit, threads, temp_directory
     context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:
-        args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", *PRODUCTION_EXCLUDE]
+        exclude = [*PRODUCTION_EXCLUDE, *downstream_of_failures]
+        args = [
+            "build",
+            "--vars",
+            json.dumps(dbt_vars),
+            "--exclude",
+            " ".join(exclude),
+        ]  # one value: dagster-dbt splits it
         invocation = dbt.cli(args, context=context, target_path=target)
         tests: dict[dg.AssetKey, list[DbtTestOutcome]] = {}
         events = split_test_results(

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import dagster as dg
+import duckdb
 
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
@@ -12,6 +13,11 @@ from revenue_warehouse.contract import SYSTEMS, Table, tables_for
 from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts, version_conflicts
 
 IDENTITY_CHECK = "accounting_identity"
+# every file of the table loaded (none failed). A failed file is this check failing (severity ERROR) on
+# its table, not a failed step: the step still materializes what did load, so the one dbt step runs and
+# leaves out only the models downstream of the failed tables (see orchestration.dbt_assets), and checks
+# of unrelated marts run rather than being reported "execution failed" in a failed run.
+LOADED_CHECK = "files_loaded"
 # transient failures (a lock held by a reader, a file still being written) are retried; bad data is not
 RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
@@ -53,6 +59,52 @@ def _dates(context: dg.AssetExecutionContext, config: LoadConfig) -> list[date] 
     return None if config.all_extract_dates else [date.fromisoformat(k) for k in context.partition_keys]
 
 
+def _table_results(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    t: Table,
+    files: list[FileResult],
+    span: str,
+    dates: list[date] | None,
+) -> Iterator:
+    """The table's materialization (what did load; failed files listed in its metadata) and its checks."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [f"raw_{t.system}", t.name],
+    ).fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM {t.qualified_name}").fetchone()[0] if exists else 0
+    metadata = {**_metadata(t, files, total), "extract_dates": dg.MetadataValue.text(span)}
+    conflicts, sample = version_conflicts(con, t) if exists else (0, [])
+    metadata["version_conflicts"] = conflicts
+    if conflicts:
+        context.log.warning(
+            f"{t.qualified_name}: {conflicts} record(s) have different versions with the same "
+            f"sync time; staging keeps the later extract date, then the later row (e.g. {sample[:3]})"
+        )
+    yield dg.MaterializeResult(asset_key=asset_key(t), metadata=metadata)
+    failed = [f for f in files if f.failed]
+    for f in failed:
+        context.log.error(f"{f.file}: {f.error}")
+    yield dg.AssetCheckResult(
+        asset_key=asset_key(t),
+        check_name=LOADED_CHECK,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(f"{f.file}: {f.error}" for f in failed) or f"all {len(files)} file(s) loaded",
+        metadata={
+            "files_failed": len(failed),
+            "failed_files": dg.MetadataValue.json([f.file for f in failed]),
+        },
+    )
+    checked, violations = accounting_violations(con, t, dates)
+    yield dg.AssetCheckResult(
+        asset_key=asset_key(t),
+        check_name=IDENTITY_CHECK,
+        passed=not violations,
+        metadata={"files_checked": checked, "violations": dg.MetadataValue.json(violations[:20])},
+    )
+
+
 def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     tables = tables_for(system)
     specs = [
@@ -66,13 +118,23 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
         for t in tables
     ]
     checks = [
-        dg.AssetCheckSpec(
-            IDENTITY_CHECK,
-            asset=asset_key(t),
-            description="For every file: rows in file = rows loaded + rows quarantined, and raw and "
-            "audit.quarantine hold exactly those rows.",
-        )
+        spec
         for t in tables
+        for spec in (
+            dg.AssetCheckSpec(
+                IDENTITY_CHECK,
+                asset=asset_key(t),
+                description="For every file: rows in file = rows loaded + rows quarantined, and raw and "
+                "audit.quarantine hold exactly those rows.",
+            ),
+            dg.AssetCheckSpec(
+                LOADED_CHECK,
+                asset=asset_key(t),
+                description="Every extract file of the run loaded: none failed (a missing required column, "
+                "a likely rename, two files for one date, an unreadable file). The dbt models downstream of a "
+                "table that fails it are not built in that run, so nothing is published.",
+            ),
+        )
     ]
 
     @dg.multi_asset(
@@ -110,45 +172,10 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
         for path in summary.unknown_paths:
             context.log.warning(f"not an extract file of a contract table, not loaded: {path}")
         by_table = summary.by_table()
-        failed_tables = []
         with warehouse.connect(read_only=True) as con:
             for t in selected:
                 files = by_table.get((system, t.name), [])
-                exists = con.execute(
-                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                    [f"raw_{system}", t.name],
-                ).fetchone()[0]
-                total = con.execute(f"SELECT count(*) FROM {t.qualified_name}").fetchone()[0] if exists else 0
-                if any(f.failed for f in files):
-                    failed_tables.append(t)
-                else:
-                    metadata = {**_metadata(t, files, total), "extract_dates": dg.MetadataValue.text(span)}
-                    conflicts, sample = version_conflicts(con, t)
-                    metadata["version_conflicts"] = conflicts
-                    if conflicts:
-                        context.log.warning(
-                            f"{t.qualified_name}: {conflicts} record(s) have different versions with the same "
-                            f"sync time; staging keeps the later extract date, then the later row (e.g. {sample[:3]})"
-                        )
-                    yield dg.MaterializeResult(asset_key=asset_key(t), metadata=metadata)
-                checked, violations = accounting_violations(con, t, dates)
-                yield dg.AssetCheckResult(
-                    asset_key=asset_key(t),
-                    check_name=IDENTITY_CHECK,
-                    passed=not violations,
-                    metadata={
-                        "files_checked": checked,
-                        "violations": dg.MetadataValue.json(violations[:20]),
-                    },
-                )
-        if failed_tables:
-            failures = [f for f in summary.failures]
-            raise dg.Failure(
-                description=f"{len(failures)} {system} file(s) failed; every other file was loaded:\n"
-                + "\n".join(f"{f.file}: {f.error}" for f in failures),
-                metadata={"failed_files": dg.MetadataValue.json([f.file for f in failures])},
-                allow_retries=False,
-            )
+                yield from _table_results(context, con, t, files, span, dates)
 
     return _load
 

@@ -13,7 +13,6 @@ import duckdb
 from orchestration.dbt_events import DBT_TESTS_CHECK
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
-from revenue_warehouse.dbt import prepare_manifest
 from revenue_warehouse.loader import extract_dates
 from revenue_warehouse.settings import get_settings
 
@@ -36,12 +35,6 @@ class RefreshSummary:
         default_factory=dict
     )  # model -> dbt data tests run (its dbt_tests check)
     errors: list[str] = field(default_factory=list)
-
-
-def prepare_dbt_manifest(db_path: Path) -> bool:
-    """``dbt parse`` so dagster-dbt finds ``target/manifest.json`` when the definitions load, unless that
-    manifest is fresh (``revenue_warehouse.dbt.prepare_manifest``); return whether it parsed."""
-    return prepare_manifest(db_path)
 
 
 def run_refresh(
@@ -97,6 +90,8 @@ def run_refresh(
         elif e.event_type_value == "STEP_FAILURE":
             summary.errors.append(f"{e.step_key}: {e.event_specific_data.error_display_string.strip()}")
     _read_db(summary, db_path)
+    # a failed file is a failed `files_loaded` check, not a failed step: the run as a whole failed
+    summary.success = summary.success and not summary.failed_files
     return summary
 
 

@@ -114,9 +114,15 @@ def parse_stamp(files: Sequence[Path], db_path: Path | str) -> dict[str, str | N
     return stamp
 
 
-def prepare_manifest(db_path: Path | str, project_dir: Path = PROJECT_DIR) -> bool:
-    """``dbt parse`` into ``target/`` unless the manifest there is fresh (written after every parse input
-    changed, with the same environment); return whether it parsed."""
+def prepare_manifest(db_path: Path | str | None = None, project_dir: Path = PROJECT_DIR) -> bool:
+    """THE one way the dbt manifest is prepared (``make manifest``, ``warehouse run`` and the Dagster code
+    location, which dagster-dbt needs it to load, all call this): ``dbt parse`` into ``target/`` unless the
+    manifest there is fresh (written after every parse input changed, with the same environment); return
+    whether it parsed. ``db_path``: the build file the profile points at (default: the settings')."""
+    if db_path is None:
+        from revenue_warehouse.settings import get_settings
+
+        db_path = get_settings().build_db
     manifest = project_dir / "target" / "manifest.json"
     stamp_path = manifest.with_name("manifest_inputs.json")
     files = _parse_input_files(project_dir)
@@ -129,3 +135,14 @@ def prepare_manifest(db_path: Path | str, project_dir: Path = PROJECT_DIR) -> bo
     run_dbt(["parse"], db_path)
     stamp_path.write_text(json.dumps(stamp, indent=1))
     return True
+
+
+def main() -> int:
+    """``python -m revenue_warehouse.dbt`` (``make manifest``): prepare the manifest, say whether it parsed."""
+    parsed = prepare_manifest()
+    print(f"dbt manifest: {'parsed (dbt parse)' if parsed else 'fresh, not parsed again'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -4,6 +4,8 @@ after every parse input changed, same environment) is reused as it is."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,44 @@ def test_a_fresh_manifest_is_not_parsed_again_a_stale_one_is(tmp_path: Path) -> 
     # another environment (the profile reads the build file from WAREHOUSE_BUILD_DB)
     assert prepare_manifest(tmp_path / "other" / "build.duckdb") is True
     assert prepare_manifest(tmp_path / "other" / "build.duckdb") is False
+
+
+def test_make_warehouse_run_and_the_code_location_prepare_the_manifest_one_way(tmp_path: Path) -> None:
+    """The code location prepares a stale manifest itself when it loads (no `make manifest` needed first),
+    through the same function as `make manifest` and `warehouse run`: after it, both find it fresh."""
+    env = {
+        **os.environ,
+        "WAREHOUSE_BUILD_DB": str(tmp_path / "build.duckdb"),
+        "WAREHOUSE_EXTRACTS_DIR": str(tmp_path / "extracts"),
+    }
+    prepare_manifest(tmp_path / "build.duckdb")
+    old = (PROJECT_DIR / "dbt_project.yml").stat().st_mtime - 60
+    os.utime(MANIFEST, (old, old))  # stale: a parse input changed after it was written
+    load = subprocess.run(
+        [sys.executable, "-c", "import orchestration.definitions"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert load.returncode == 0, load.stderr[-2000:]
+    assert MANIFEST.stat().st_mtime > old + 60
+    make = subprocess.run(
+        [sys.executable, "-m", "revenue_warehouse.dbt"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (make.returncode, make.stdout) == (0, "dbt manifest: fresh, not parsed again\n"), make.stderr
+    assert prepare_manifest(tmp_path / "build.duckdb") is False  # what `warehouse run` calls
+    # and nothing else runs dbt parse: the Makefile's manifest target is that module, `warehouse run` and
+    # the code location call prepare_manifest
+    recipe = (PROJECT_DIR / "Makefile").read_text().split("\nmanifest:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.splitlines()[1].strip() == "$(BIN)/python -m revenue_warehouse.dbt"
+    sources = [
+        *(PROJECT_DIR / "revenue_warehouse").rglob("*.py"),
+        *(PROJECT_DIR / "orchestration").rglob("*.py"),
+    ]
+    parsing = sorted(
+        p.name for p in sources if '["parse"]' in p.read_text() or "dbt parse --" in p.read_text()
+    )
+    assert parsing == ["dbt.py"]
+    assert "prepare_manifest(db)" in (PROJECT_DIR / "revenue_warehouse" / "commands" / "run.py").read_text()

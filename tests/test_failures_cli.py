@@ -191,7 +191,9 @@ def test_warehouse_run_with_a_failing_step_prints_a_summary_and_no_traceback(
     assert proc.returncode == 1
     output = proc.stdout + proc.stderr
     assert "Traceback" not in output and "Stack Trace" not in output
-    assert "1 failed" in proc.stdout and "step failed: load_salesforce" in proc.stdout
+    # a failed file is its table's failed files_loaded check (not a failed step), and nothing is published
+    assert "1 failed" in proc.stdout and "failed check raw_salesforce/opportunity:files_loaded" in proc.stdout
+    assert "NOT published" in proc.stdout
     first = proc.stdout.splitlines()[0]
     run_log = Path(first.rsplit(" goes to ", 1)[1])
-    assert "STEP_FAILURE" in run_log.read_text() and "missing required column" in run_log.read_text()
+    assert "missing required column" in run_log.read_text()

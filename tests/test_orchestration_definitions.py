@@ -15,12 +15,9 @@ from revenue_warehouse.loader import load_extracts
 
 
 @pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+def defs() -> dg.Definitions:
     """The code location as ``dagster dev`` loads it, after preparing the dbt manifest (dbt parse)."""
-    from orchestration.refresh import prepare_dbt_manifest
-
-    prepare_dbt_manifest(tmp_path_factory.mktemp("parse") / "build.duckdb")
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs  # prepares the dbt manifest itself (dbt parse unless fresh)
 
     return defs
 

@@ -11,7 +11,7 @@ import pytest
 from test_loader_support import csv_text, rows_in_csv, sample_rows, write_extract
 
 from orchestration.partitions import extract_partitions, range_tags
-from orchestration.raw_assets import IDENTITY_CHECK, build_raw_assets
+from orchestration.raw_assets import IDENTITY_CHECK, LOADED_CHECK, build_raw_assets
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.company import Company
 from revenue_warehouse.contract import TABLES
@@ -81,8 +81,10 @@ def test_backfill_loads_every_table_in_one_run_and_is_idempotent(extracts: Path,
     assert meta["raw_stripe/invoice"]["rows_loaded"] == expected["raw_stripe.invoice"]
     assert meta["raw_stripe/invoice"]["files"] == 3
     checks = first.get_asset_check_evaluations()
-    assert len(checks) == len(TABLES)
-    assert all(c.passed and c.check_name == IDENTITY_CHECK for c in checks)
+    assert sorted((c.asset_key.to_user_string(), c.check_name) for c in checks) == sorted(
+        (f"raw_{t.system}/{t.name}", name) for t in TABLES for name in (IDENTITY_CHECK, LOADED_CHECK)
+    )
+    assert all(c.passed for c in checks)
     # one run for the whole range (single-run backfill): every file carries this run's id
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT DISTINCT run_id FROM audit.load_manifest").fetchall() == [(first.run_id,)]
@@ -121,14 +123,25 @@ def test_bad_files_fail_their_partition_named_while_everything_else_loads(
     write_extract(extracts, "hubspot", "web_session", DATES[0], "")
     db = tmp_path / "build.duckdb"
     result = run(extracts, db, DATES[0], DATES[-1])
-    assert not result.success
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert [e.step_key for e in failures] == ["load_salesforce"]
-    message = str(failures[0].event_specific_data.error_display_string)
+    # the failed file is its table's files_loaded check failing (severity ERROR), not a failed step: the
+    # step materializes what loaded, so downstream steps still run for everything else
+    assert result.success
+    assert [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"] == []
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
+        ("raw_salesforce/lead", LOADED_CHECK)
+    ]
+    assert failed[0].severity == dg.AssetCheckSeverity.ERROR
+    message = failed[0].description
     assert "salesforce/lead/2023-01-03.csv" not in message and "salesforce/lead/2023-01-02.csv" in message
     assert "missing required column 'created_date'" in message
+    assert failed[0].metadata["failed_files"].value == ["salesforce/lead/2023-01-02.csv"]
+    assert len(evaluations) == 2 * len(TABLES)  # files_loaded and accounting_identity on every table
     meta = materializations(result)
-    assert "raw_salesforce/lead" not in meta and len(meta) == len(TABLES) - 1
+    assert len(meta) == len(TABLES)
+    assert (meta["raw_salesforce/lead"]["files"], meta["raw_salesforce/lead"]["files_failed"]) == (3, 1)
+    assert "salesforce/lead/2023-01-02.csv" in meta["raw_salesforce/lead"]["failures"]
     assert meta["raw_stripe/invoice"]["rows_quarantined"] == 1
     expected = file_rows(extracts)
     got = {name: c[0] for name, c in counts(db).items()}
@@ -140,7 +153,7 @@ def test_bad_files_fail_their_partition_named_while_everything_else_loads(
     with duckdb.connect(str(db), read_only=True) as con:
         quarantined = con.execute("SELECT file, row_number, column_name FROM audit.quarantine").fetchall()
         assert quarantined == [("stripe/invoice/2023-01-03.csv", 2, "created")]
-    assert all(c.passed for c in result.get_asset_check_evaluations())
+    assert all(c.passed for c in evaluations if c.check_name == IDENTITY_CHECK)
 
 
 def test_raw_asset_check_and_gx_suite_report_the_same_lost_row(extracts: Path, tmp_path: Path) -> None:
@@ -177,7 +190,11 @@ def test_raw_asset_check_and_gx_suite_report_the_same_lost_row(extracts: Path, t
         )
 
     rerun = run(extracts, db, DATES[0], DATES[-1])  # every file unchanged: skipped, then checked
-    checks = {"/".join(c.asset_key.path): c for c in rerun.get_asset_check_evaluations()}
+    checks = {
+        "/".join(c.asset_key.path): c
+        for c in rerun.get_asset_check_evaluations()
+        if c.check_name == IDENTITY_CHECK
+    }
     failed = {key: c for key, c in checks.items() if not c.passed}
     assert list(failed) == ["raw_hubspot/contact"]
     violations = failed["raw_hubspot/contact"].metadata["violations"].value

@@ -44,11 +44,12 @@ def check_row(db: Path, run_id: str, expectation: str) -> tuple:
 def test_refresh_job_publishes_a_leak_above_the_floor_and_blocks_one_below(
     small_extracts: Path, tmp_path: Path, serving: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestration.refresh import prepare_dbt_manifest, run_refresh
+    from orchestration.refresh import run_refresh
+    from revenue_warehouse.dbt import prepare_manifest
 
     extracts, build = tmp_path / "extracts", tmp_path / "build.duckdb"
     shutil.copytree(small_extracts, extracts)
-    prepare_dbt_manifest(tmp_path / "parse.duckdb")  # the code location reads the current dbt manifest
+    prepare_manifest()  # the code location reads the current dbt manifest
     first = run_refresh(extracts, build)
     assert first.success, first.errors
     assert current_generation(serving) == first.run_id

@@ -14,11 +14,8 @@ from revenue_warehouse.quality.suites import SUITES
 
 
 @pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
-    from orchestration.refresh import prepare_dbt_manifest
-
-    prepare_dbt_manifest(tmp_path_factory.mktemp("parse") / "build.duckdb")
-    from orchestration.definitions import defs
+def defs() -> dg.Definitions:
+    from orchestration.definitions import defs  # prepares the dbt manifest itself (dbt parse unless fresh)
 
     return defs
 

@@ -46,7 +46,8 @@ def null_stages(build: Path) -> int:
 def test_marketing_and_crm_only_publish_and_a_renamed_column_blocks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestration.refresh import prepare_dbt_manifest, run_refresh
+    from orchestration.refresh import run_refresh
+    from revenue_warehouse.dbt import prepare_manifest
     from revenue_warehouse.quality.report import wap_summary
     from revenue_warehouse.simulator import generate
 
@@ -59,7 +60,7 @@ def test_marketing_and_crm_only_publish_and_a_renamed_column_blocks(
     monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(serving))
     monkeypatch.setenv("WAREHOUSE_DATA_DOCS_DIR", str(tmp_path / "docs"))
     reset_settings()  # settings are read once per process: take the changed environment
-    prepare_dbt_manifest(tmp_path / "parse.duckdb")
+    prepare_manifest()
 
     first = run_refresh(extracts, build)
     assert first.success, first.errors

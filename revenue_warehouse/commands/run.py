@@ -70,11 +70,12 @@ def _handle(args: argparse.Namespace) -> int:
         dates = extract_dates(extracts)
     else:
         print(f"[1/3] using {len(dates):,} extract dates ({dates[0]}..{dates[-1]}) in {extracts}", flush=True)
-    from orchestration.refresh import format_summary, prepare_dbt_manifest, run_refresh
+    from orchestration.refresh import format_summary, run_refresh
+    from revenue_warehouse.dbt import prepare_manifest
     from revenue_warehouse.quality.report import wap_summary
 
     with output_to(log):
-        parsed = prepare_dbt_manifest(db)
+        parsed = prepare_manifest(db)
     print(f"[2/3] dbt manifest: {'parsed (dbt parse)' if parsed else 'fresh, not parsed again'}", flush=True)
     print(f"[3/3] running the refresh job (load, dbt build and tests, checks, publish) on {db}", flush=True)
     started = time.monotonic()

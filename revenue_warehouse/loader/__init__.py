@@ -3,6 +3,7 @@
 from revenue_warehouse.loader.api import connect, load_extracts, load_file
 from revenue_warehouse.loader.audit import (
     accounting_violations,
+    failed_tables,
     latest_loaded_date,
     pending_dates,
     version_conflicts,
@@ -33,6 +34,7 @@ __all__ = [
     "LoadError",
     "LoadSummary",
     "accounting_violations",
+    "failed_tables",
     "connect",
     "discover",
     "extract_dates",

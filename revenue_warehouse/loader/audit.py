@@ -163,6 +163,17 @@ def latest_loaded_date(con: duckdb.DuckDBPyConnection) -> date | None:
     ).fetchone()[0]
 
 
+def failed_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str]]:
+    """(system, table) of every table with a file that failed to load in run ``run_id``."""
+    if not _exists(con, "audit", "load_manifest"):
+        return []
+    return con.execute(
+        "SELECT DISTINCT system, table_name FROM audit.load_manifest WHERE run_id = ? AND status = 'failed' "
+        "ORDER BY 1, 2",
+        [run_id],
+    ).fetchall()
+
+
 def version_conflicts(
     con: duckdb.DuckDBPyConnection, table: Table, sample: int = 10
 ) -> tuple[int, list[str]]:
