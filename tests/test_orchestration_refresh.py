@@ -204,3 +204,35 @@ def test_a_failed_load_leaves_unrelated_marts_built_and_checked(
     # no step failed, so the Dagster run succeeded: the UI shows the checks that did not execute as skipped,
     # not "execution failed"
     assert instance.get_run_by_id(summary.run_id).status == dg.DagsterRunStatus.SUCCESS
+
+
+def test_a_recorded_run_covers_every_extract_date_it_loaded(
+    tmp_path: Path, prepared: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``warehouse run --record-partitions``: ONE run (a single-run backfill over the range of extract
+    dates), after which a persistent Dagster instance shows every raw table materialized for every day
+    from the first to the last extract file (read from the file names). Ten days: Dagster's SQLite
+    storage writes two events per day and table (docs/operations.md)."""
+    from datetime import timedelta
+
+    import dagster as dg
+
+    from orchestration.refresh import run_refresh
+    from revenue_warehouse.simulator import generate
+
+    sim_extracts = tmp_path / "sim"
+    generate(sim_extracts, **{**SIM, "end": date(2023, 1, 10)})
+
+    monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(tmp_path / "serving.duckdb"))
+    reset_settings()
+    days = sorted({p.stem for p in sim_extracts.glob("*/*/*.csv")})
+    first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    expected = {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
+    assert len(expected) == 10
+    (tmp_path / "dagster_home").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
+    summary = run_refresh(sim_extracts, tmp_path / "build.duckdb", instance=instance, one_partition=False)
+    assert [e for e in summary.errors if e.startswith(("load_", "warehouse_dbt_models"))] == []
+    assert len(instance.get_runs()) == 1
+    for t in TABLES:
+        assert instance.get_materialized_partitions(dg.AssetKey([f"raw_{t.system}", t.name])) == expected, t
