@@ -1,12 +1,14 @@
 """Daily increments give the same marts as a full refresh. The warehouse is built on all but the last
 few extract days, then each remaining day is loaded and built on top (incremental models merge it,
 within their lookback windows), including an earlier day re-delivered with other content and the
-simulator's late-arriving updates (dirt on); then a second warehouse is built from scratch with
+simulator's late-arriving updates (dirt on), and a late update of an old opportunity (its amount
+changed in a new version, long after the lookback window of its first open days); then a second warehouse is built from scratch with
 ``--full-refresh`` on the same files. Every table of every mart schema must be identical: same rows,
 same values (order-independent checksums per column)."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,6 +53,38 @@ def redeliver(path: Path) -> None:
     path.write_text("".join(lines[:-1]), encoding="utf-8")
 
 
+def late_amount_update(folder: Path, day: date, older_than_days: int = 40) -> str:
+    """A new version of an open opportunity created more than ``older_than_days`` before ``day``,
+    with its amount doubled, delivered in ``day``'s file (synced that day): its open pipeline
+    changes on every day since its creation, most of them outside the lookback window. Returns its id."""
+    versions: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        if path.stem <= day.isoformat():
+            with path.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    if row["_fivetran_synced"] >= versions.get(row["id"], {}).get("_fivetran_synced", ""):
+                        versions[row["id"]] = row
+    cutoff = (day - timedelta(days=older_than_days)).isoformat()
+    candidates = [
+        row
+        for row in versions.values()
+        if row["created_date"] < cutoff
+        and row["is_closed"] == "false"
+        and row["is_deleted"] == "false"
+        and row["amount"]
+    ]
+    assert candidates, f"no open opportunity created before {cutoff} in {folder}"
+    row = dict(min(candidates, key=lambda r: (r["created_date"], r["id"])))
+    row["amount"] = f"{float(row['amount']) * 2:.2f}"
+    row["_fivetran_synced"] = f"{day.isoformat()} 23:59:59"
+    target = folder / f"{day.isoformat()}.csv"
+    with target.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    with target.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerow(row)
+    return row["id"]
+
+
 def checksums(db: Path) -> dict[str, tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         tables = con.execute(
@@ -85,6 +119,8 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
         if k == 0:  # an earlier day's opportunities and stage history re-delivered
             for table in ("opportunity", "opportunity_history"):
                 redeliver(earlier_file(extracts / "salesforce" / table, day - timedelta(days=2)))
+        if k == 1:
+            late_amount_update(extracts / "salesforce" / "opportunity", day)
         build(incremental, extracts, day)
     full = tmp_path / "full" / "build.duckdb"
     full.parent.mkdir()

@@ -47,6 +47,17 @@ subscriptions as (
     where not is_deleted
 ),
 
+-- the latest sync and the earliest change of each opportunity's stage history rows, soft-deleted
+-- ones included (for incremental models: docs/decisions.md#incremental-models)
+history_syncs as (
+    select
+        opportunity_id,
+        max(synced_at) as history_synced_at,
+        min(changed_at) as first_stage_change_at
+    from {{ ref('stg_salesforce__opportunity_stage_changes') }}
+    group by opportunity_id
+),
+
 -- close date of each account's first won deal
 first_wins as (
     select
@@ -156,7 +167,13 @@ final as (
         opportunities.forecast_category,
         opportunities.stripe_subscription_id,
         opportunities.term_end_date,
-        opportunities.is_deleted
+        opportunities.is_deleted,
+        case
+            when opportunities.synced_at is null or history_syncs.history_synced_at > opportunities.synced_at
+                then history_syncs.history_synced_at
+            else opportunities.synced_at
+        end as last_synced_at,
+        history_syncs.first_stage_change_at
     from opportunities
     left join source_leads
         on opportunities.opportunity_id = source_leads.converted_opportunity_id
@@ -172,6 +189,8 @@ final as (
         on opportunities.opportunity_id = categorised.opportunity_id
     left join accounts
         on opportunities.account_id = accounts.account_id
+    left join history_syncs
+        on opportunities.opportunity_id = history_syncs.opportunity_id
 )
 
 select * from final

@@ -4,7 +4,7 @@
 {{
     config(
         materialized='table' if spark_parquet else 'incremental',
-        unique_key='pipeline_day_id',
+        unique_key='pipeline_day_id' if target.type in ('spark', 'databricks') else 'date_day',
         incremental_strategy='merge' if target.type in ('spark', 'databricks') else 'delete+insert',
         on_schema_change='fail'
     )
@@ -15,9 +15,13 @@
     stage visit was entered on or before that day and not exited by it; weighted amount uses the
     stage probability (int_opportunity_stages_mapped). Every open stage the CRM uses is a row, including
     stages seeds/opportunity_stages.csv does not list (is_mapped_stage = false, their open / closed
-    state and probability from the CRM's own flags), so no open opportunity drops out. Incremental runs rebuild the last
-    var('pipeline_lookback_days') days (default 30) before the latest built day, so late stage
-    changes within that window are picked up; a full refresh rebuilds everything.
+    state and probability from the CRM's own flags), so no open opportunity drops out.
+    Incremental (docs/decisions.md#incremental-models): a run rebuilds whole days, every day after
+    the last var('incremental_lookback_days') (default 30) days before the latest built day, and
+    further back every day since the first stage change or creation of any opportunity whose record
+    or stage history was synced within that window (a late amount change, deletion or out-of-order
+    stage change alters its past days), and all days when a stage appears or disappears. A full
+    refresh (`--full-refresh`) rebuilds everything and gives the same table.
 -#}
 
 with
@@ -36,19 +40,64 @@ stages as (
     where not is_closed
 ),
 
+all_opportunities as (
+    select * from {{ ref('int_opportunities_enriched') }}
+),
+
+{% if is_incremental() %}
+built as (
+    select
+        {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'max(date_day)') }} as window_start
+    from {{ this }}
+),
+
+-- opportunities whose record or stage history was synced within the lookback window
+changed_opportunities as (
+    select
+        all_opportunities.opportunity_id,
+        all_opportunities.created_date,
+        cast(all_opportunities.first_stage_change_at as date) as first_change_date
+    from all_opportunities
+    cross join built
+    where cast(all_opportunities.last_synced_at as date) > built.window_start
+),
+
+rebuild_from as (
+    select min(first_day) as first_day
+    from (
+        select {{ dbt.dateadd('day', 1, 'window_start') }} as first_day from built
+        union all
+        select min(created_date) as first_day from changed_opportunities
+        union all
+        select min(first_change_date) as first_day from changed_opportunities
+        union all
+        -- a stage appeared or disappeared: every day's rows change
+        select min(date_day) as first_day
+        from {{ this }}
+        where exists (
+            select 1 from stages
+            where stages.stage_name not in (select built_stages.stage_name from {{ this }} as built_stages)
+        )
+            or exists (
+                select 1 from {{ this }} as built_stages
+                where built_stages.stage_name not in (select stages.stage_name from stages)
+            )
+    ) as candidates
+),
+{% endif %}
+
 days as (
     select date_day
     from (
         {{ date_spine(
             'day',
-            "(select min(created_date) from " ~ ref('stg_salesforce__opportunities') ~ ")",
+            "(select min(created_date) from " ~ ref('int_opportunities_enriched') ~ ")",
             as_of_date()
         ) }}
     ) as spine
     {% if is_incremental() %}
-    where date_day > (
-        select {{ dbt.dateadd('day', -1 * var('pipeline_lookback_days', 30), 'max(date_day)') }} from {{ this }}
-    )
+    where date_day >= (select rebuild_from.first_day from rebuild_from)
+        or not exists (select 1 from {{ this }})
     {% endif %}
 ),
 
