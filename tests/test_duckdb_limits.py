@@ -4,6 +4,7 @@ publish, orchestration use ``duckdb_limits.connect``) and dbt's, through the pro
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +102,47 @@ def test_every_pipeline_connection_goes_through_the_limits() -> None:
         and "``duckdb.connect``" not in line
     ]
     assert offenders == [], f"DuckDB opened without the configured limits at {offenders}"
+
+
+SPILL_PROJECT = {
+    "dbt_project.yml": (
+        "name: spill_check\nversion: '1.0'\nconfig-version: 2\nprofile: revenue_warehouse\n"
+        "models:\n  spill_check:\n    +materialized: table\n"
+    ),
+    # 3,000,000 distinct rows (7919 and the prime 100000007 are coprime): far more than 50MB to
+    # deduplicate, so DuckDB spills to the profile's temp_directory
+    "models/spilled.sql": "select distinct range * 7919 % 100000007 as x, 'padding-' || range as y from range(3000000)",
+    "models/after_spill.sql": "select count(*) as n from {{ ref('spilled') }}",
+}
+
+
+@pytest.mark.slow
+def test_dbt_connection_after_a_spill_keeps_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that spills under the limit, then a model on dbt's next connection: through the
+    project's profile both build (dbt-duckdb re-ran `SET temp_directory` on each new cursor when the
+    limits were profile `settings`, and DuckDB refuses that once a query has spilled)."""
+    from revenue_warehouse.dbt import PROJECT_DIR, dbt_env, dbt_executable
+
+    for name, value in {
+        "WAREHOUSE_DUCKDB_MEMORY_LIMIT": "50MB",
+        "WAREHOUSE_DUCKDB_THREADS": "1",
+        "WAREHOUSE_DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    reset_settings()
+    project = tmp_path / "project"
+    for relative, text in SPILL_PROJECT.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+    db = tmp_path / "spill.duckdb"
+    cmd = [dbt_executable(), "run", "--threads", "1", "--project-dir", str(project)]
+    cmd += [
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--vars",
+        json.dumps({**duckdb_limits.dbt_limits(db), "build_db": str(db)}),
+    ]
+    proc = subprocess.run(cmd, cwd=project, env=dbt_env(db, None), capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select n from main.after_spill").fetchall() == [(3_000_000,)]
