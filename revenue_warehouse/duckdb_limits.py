@@ -1,5 +1,6 @@
 """DuckDB resource limits, applied to every connection the pipeline opens: the loader, dbt (through
-the profile, ``profiles.yml`` ``settings:``), the quality checks, publish and the orchestration.
+the profile, ``profiles.yml`` ``config_options:``, applied once when the file opens), the quality
+checks, publish and the orchestration.
 
 ================================  =================================  ===============================
 limit                             environment variable               default
