@@ -13,6 +13,7 @@ import duckdb
 
 from revenue_warehouse.duckdb_limits import connect
 from revenue_warehouse.paths import serving_db_path
+from revenue_warehouse.publish_metadata import _literal, _quote
 
 MANIFEST_NAME = "manifest.json"
 FORMATS = ("parquet",)
@@ -24,10 +25,6 @@ class ExportResult:
     manifest_path: Path
     tables: int
     rows: int
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _jsonable(value: Any) -> Any:
@@ -81,7 +78,7 @@ def export_parquet(out_dir: Path | str, serving_db: Path | str | None = None) ->
             target = out / entry["file"]
             target.parent.mkdir(parents=True, exist_ok=True)
             relation = f"{_quote(entry['schema'])}.{_quote(entry['table'])}"
-            con.execute(f"copy (select * from {relation}) to '{target.as_posix()}' (format parquet)")
+            con.execute(f"copy (select * from {relation}) to {_literal(target.as_posix())} (format parquet)")
             entry["rows"] = con.execute(f"select count(*) from {relation}").fetchone()[0]
         manifest = {
             "format": "parquet",

@@ -166,14 +166,3 @@ def test_export_writes_every_published_table_as_parquet_with_a_manifest(
         assert table.column_names == [c["name"] for c in entries[key]["columns"]], key
     leads = entries[("marketing", "fct_leads")]
     assert leads["description"] and all(c["description"] for c in leads["columns"])
-
-
-def test_export_of_a_missing_serving_file_is_a_one_line_error(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "revenue_warehouse.cli", "export", str(tmp_path / "out")]
-        + ["--serving", str(tmp_path / "none.duckdb")],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stdout.strip().count("\n") == 0 and "none.duckdb" in proc.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -31,7 +32,8 @@ def handle(args: argparse.Namespace) -> int:
     try:
         result = export_parquet(args.out_dir, args.serving)
     except (FileNotFoundError, duckdb.Error) as exc:
-        print(f"export failed: {exc}")
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        print(f"warehouse export: error: {lines[0]}", file=sys.stderr)
         return 1
     print(f"exported {result.tables} tables, {result.rows} rows to {result.out_dir} ({result.manifest_path})")
     return 0
