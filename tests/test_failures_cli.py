@@ -197,3 +197,23 @@ def test_warehouse_run_with_a_failing_step_prints_a_summary_and_no_traceback(
     first = proc.stdout.splitlines()[0]
     run_log = Path(first.rsplit(" goes to ", 1)[1])
     assert "missing required column" in run_log.read_text()
+
+
+def test_run_on_a_folder_of_files_in_no_known_layout_refuses_to_generate_into_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    mine = tmp_path / "my_extracts"
+    for name in ("Salesforce/account/2024-01-02.csv", "stripe/customer/2024-01-02.txt"):
+        (mine / name).parent.mkdir(parents=True)
+        (mine / name).write_text("id\n1\n")
+    before = sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*"))
+    line = assert_one_line(
+        warehouse("run", "--extracts", str(mine), env=env),
+        str(mine),
+        "2 file(s) but no extract file",
+        "Salesforce/account/2024-01-02.csv",
+        "not generating",
+    )
+    assert line.startswith("warehouse run: error:")
+    assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == before
+    assert not (tmp_path / "data" / "warehouse" / "build.duckdb").exists()

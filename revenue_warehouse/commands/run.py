@@ -4,6 +4,7 @@ in process (the same job the daily schedule runs) and print a summary."""
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,16 @@ def _handle(args: argparse.Namespace) -> int:
 
         open_build(db).close()
     dates = extract_dates(extracts)
+    unfit = [] if dates else _files(extracts)
+    if unfit:  # somebody's data in a layout the loader does not know: never mix sample data into it
+        shown = ", ".join(p.relative_to(extracts).as_posix() for p in unfit[:3])
+        print(
+            f"warehouse run: error: {extracts} holds {len(unfit):,} file(s) but no extract file "
+            f"(<system>/<table>/<YYYY-MM-DD>.csv|parquet), e.g. {shown}: not generating sample extracts into it; "
+            "rename the files to that layout, or pass an empty folder to --extracts",
+            file=sys.stderr,
+        )
+        return 1
     if not dates:
         from revenue_warehouse.simulator import generate
 
@@ -91,6 +102,11 @@ def _handle(args: argparse.Namespace) -> int:
         print(wap_summary(db, paths.serving_db_path(), summary.run_id))
     print(_summary(summary, db, time.monotonic() - started, log))
     return 0 if summary.success else 1
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file below ``folder`` (none when it does not exist), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
 def _summary(
