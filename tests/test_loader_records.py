@@ -11,7 +11,7 @@ import pytest
 from test_loader_support import sample_rows, write_extract
 
 from revenue_warehouse.contract import get_table
-from revenue_warehouse.loader import FAILED, load_extracts, version_conflicts
+from revenue_warehouse.loader import FAILED, load_extracts, pending_dates, version_conflicts
 
 DAY = date(2023, 1, 1)
 COLUMNS = ["id", "_fivetran_synced", "name", "type", "amount", "close_date", "created_date"]
@@ -119,6 +119,19 @@ def test_dangling_symlink_is_a_failed_file(tmp_path: Path) -> None:
     assert "symbolic link" in failed.error and "gone.csv" in failed.error
     assert get_table("salesforce", "account")  # the other file loaded
     assert [f.rows_loaded for f in summary.files if not f.failed] == [3]
+
+
+def test_a_dangling_symlink_is_a_pending_file_not_an_error_hiding_the_others(tmp_path: Path) -> None:
+    extracts = tmp_path / "extracts"
+    write_extract(extracts, "salesforce", "account", DAY, sample_rows("salesforce", "account", 3))
+    link = extracts / "salesforce" / "opportunity" / f"{DAY.isoformat()}.csv"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "gone.csv")
+    db = tmp_path / "b.duckdb"
+    account, opportunity = "salesforce/account/2023-01-01.csv", "salesforce/opportunity/2023-01-01.csv"
+    assert pending_dates(extracts, db) == {DAY: [account, opportunity]}
+    load_extracts(db, extracts)  # the account file loads, the link fails
+    assert pending_dates(extracts, db) == {DAY: [opportunity]}
 
 
 def test_two_versions_with_the_same_sync_time_are_counted_as_a_conflict(tmp_path: Path) -> None:

@@ -148,10 +148,16 @@ def pending_dates(extracts_dir: Path, db_path: Path) -> dict[date, list[str]]:
     pending: dict[date, list[str]] = {}
     for f in files:
         last = loaded.get(f.source_name)
-        mtime = datetime.fromtimestamp(f.path.stat().st_mtime, UTC).replace(tzinfo=None)
-        if last is None or mtime > last:
+        if last is None or _modified(f.path) > last:
             pending.setdefault(f.extract_date, []).append(f.source_name)
     return dict(sorted(pending.items()))
+
+
+def _modified(path: Path) -> datetime:
+    """When the file last changed (naive UTC); a dangling symbolic link's own time, so one such link
+    is a pending file that fails in its load rather than an error that stops every pending file."""
+    stat = path.stat() if path.exists() else path.lstat()
+    return datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
 
 
 def latest_loaded_date(con: duckdb.DuckDBPyConnection) -> date | None:
