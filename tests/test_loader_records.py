@@ -134,6 +134,22 @@ def test_a_dangling_symlink_is_a_pending_file_not_an_error_hiding_the_others(tmp
     assert pending_dates(extracts, db) == {DAY: [opportunity]}
 
 
+def test_a_table_folder_linked_to_another_folder_is_loaded_and_other_folder_links_reported(
+    tmp_path: Path,
+) -> None:
+    delivered = tmp_path / "delivered"
+    write_extract(delivered, "salesforce", "account", DAY, sample_rows("salesforce", "account", 3))
+    extracts = tmp_path / "extracts"
+    (extracts / "salesforce").mkdir(parents=True)
+    (extracts / "salesforce" / "account").symlink_to(delivered / "salesforce" / "account")
+    (delivered / "salesforce" / "account" / "old").symlink_to(tmp_path)  # a link to a folder, deeper
+    summary = load_extracts(tmp_path / "b.duckdb", extracts)
+    assert [(f.file, f.rows_loaded) for f in summary.files] == [("salesforce/account/2023-01-01.csv", 3)]
+    assert summary.unknown_paths == ["salesforce/account/old"]
+    with duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw_salesforce.account").fetchone()[0] == 3
+
+
 def test_two_versions_with_the_same_sync_time_are_counted_as_a_conflict(tmp_path: Path) -> None:
     extracts = tmp_path / "extracts"
     rows = sample_rows("salesforce", "account", 4)

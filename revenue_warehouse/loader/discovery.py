@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -40,10 +40,7 @@ def discover(
         system_dir = extracts_dir / system
         if not system_dir.is_dir():
             continue
-        # a dangling symbolic link is listed too: it fails as a file rather than vanishing
-        for path in sorted(
-            p for p in system_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())
-        ):
+        for path in sorted(_candidates(system_dir)):
             rel = path.relative_to(extracts_dir).as_posix()
             parts = path.relative_to(system_dir).parts
             if len(parts) != 2 or path.suffix not in EXTENSIONS or (system, parts[0]) not in TABLES_BY_KEY:
@@ -57,6 +54,21 @@ def discover(
             if wanted_dates is None or extract_date in wanted_dates:
                 files.append(ExtractFile(system, parts[0], extract_date, path, rel))
     return files, unknown
+
+
+def _candidates(system_dir: Path) -> Iterator[Path]:
+    """Every file below ``system_dir``. A table folder that is a symbolic link to a folder is followed
+    (``rglob`` does not follow links); a link to a folder anywhere else is listed itself, so it is
+    reported as not fitting the layout; a dangling link is listed too: it fails as a file rather than
+    vanishing."""
+    for path in system_dir.rglob("*"):
+        if path.is_symlink() and path.is_dir():
+            if path.parent == system_dir:
+                yield from (p for p in path.rglob("*") if not p.is_dir() or p.is_symlink())
+            else:
+                yield path
+        elif path.is_file() or (path.is_symlink() and not path.exists()):
+            yield path
 
 
 def extract_dates(extracts_dir: Path) -> list[date]:
