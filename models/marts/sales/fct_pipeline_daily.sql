@@ -40,11 +40,11 @@ stages as (
     where not is_closed
 ),
 
+{% if is_incremental() %}
 all_opportunities as (
     select * from {{ ref('int_opportunities_enriched') }}
 ),
 
-{% if is_incremental() %}
 built as (
     select
         {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'max(date_day)') }} as window_start
