@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -353,6 +354,16 @@ def test_unknown_paths_are_reported_not_ignored(clean_extracts: Path, tmp_path: 
     (clean_extracts / "stripe" / "invoice" / "notes.txt").write_text("hi")
     summary = load_extracts(tmp_path / "b.duckdb", clean_extracts, systems=["stripe"], run_id="r")
     assert sorted(summary.unknown_paths) == ["stripe/invoice/notes.txt", f"stripe/not_a_table/{D1}.csv"]
+
+
+def test_what_lies_beside_the_system_folders_is_reported_once(clean_extracts: Path, tmp_path: Path) -> None:
+    shutil.copytree(clean_extracts / "stripe", clean_extracts / "Stripe_old")  # a misspelled system
+    (clean_extracts / "notes.txt").write_text("hi")
+    (clean_extracts / "_truth").mkdir(exist_ok=True)  # not an extract, by convention
+    summary = load_extracts(tmp_path / "b.duckdb", clean_extracts, run_id="r")
+    assert summary.unknown_paths == ["Stripe_old/", "notes.txt"]
+    only_stripe = load_extracts(tmp_path / "c.duckdb", clean_extracts, systems=["stripe"], run_id="r")
+    assert only_stripe.unknown_paths == []
 
 
 def test_every_contract_table_loads_from_generated_sample_rows(tmp_path: Path) -> None:

@@ -28,14 +28,25 @@ def discover(
     systems: Iterable[str] | None = None,
 ) -> tuple[list[ExtractFile], list[str]]:
     """Extract files under ``extracts_dir`` for the given dates and systems, and paths that do not fit
-    the layout (reported, never silently ignored)."""
+    the layout (reported, never silently ignored; with every system wanted, also what lies beside the
+    system folders, a folder once as ``name/``)."""
     wanted_dates = {_as_date(d) for d in dates} if dates is not None else None
     wanted_systems = set(systems) if systems is not None else set(SYSTEMS)
     unknown_systems = wanted_systems - set(SYSTEMS)
     if unknown_systems:
         raise ValueError(f"unknown systems {sorted(unknown_systems)}; known: {sorted(SYSTEMS)}")
     files: list[ExtractFile] = []
-    unknown: list[str] = []
+    # all systems wanted: a folder or file beside them (a misspelled system) is reported, once; names
+    # starting with "_" are not extracts by convention (the simulator's _truth/)
+    unknown: list[str] = (
+        [
+            p.name + ("/" if p.is_dir() else "")
+            for p in sorted(extracts_dir.iterdir())
+            if p.name not in SYSTEMS and not p.name.startswith("_")
+        ]
+        if systems is None and extracts_dir.is_dir()
+        else []
+    )
     for system in sorted(wanted_systems):
         system_dir = extracts_dir / system
         if not system_dir.is_dir():
