@@ -157,6 +157,27 @@ def test_every_check_in_code_has_a_severity_and_thresholds(tmp_path: Path) -> No
     assert handoff and all("floor" in c.params for c in handoff)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("suites:\n  x: [unclosed\n", r"checks.yml: line 3, column 1: expected ','"),
+        ("- severity: error\n", r"checks.yml: the file must be a mapping \(name: value\), got list"),
+        ("suites:\n  x:\n    - y\n", r"checks.yml: suites.x must be a mapping"),
+        (
+            "suites:\n  x:\n    y: {severity: error, kind: handoff, floor: most}\n",
+            r"x.y: floor must be a number",
+        ),
+    ],
+)
+def test_a_malformed_checks_file_is_a_value_error_naming_file_and_place(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    bad = tmp_path / "checks.yml"
+    bad.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        load_config(bad)
+
+
 def test_great_expectations_stays_off_the_import_path() -> None:
     code = (
         "import sys, revenue_warehouse.quality.runner, revenue_warehouse.publish, revenue_warehouse.cli; "

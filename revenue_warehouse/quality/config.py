@@ -59,14 +59,14 @@ def config_path() -> Path:
 
 def load_config(path: Path | str | None = None) -> QualityConfig:
     path = Path(path) if path else config_path()
-    raw = yaml.safe_load(path.read_text()) or {}
+    raw = _mapping(_read_yaml(path), f"{path}: the file")
     checks: dict[tuple[str, str], CheckConfig] = {}
     suite_params: dict[str, dict[str, Any]] = {}
-    for suite, expectations in (raw.get("suites") or {}).items():
-        expectations = dict(expectations or {})
+    for suite, expectations in _mapping(raw.get("suites"), f"{path}: suites").items():
+        expectations = _mapping(expectations, f"{path}: suites.{suite}")
         suite_params[suite] = dict(expectations.pop("params", None) or {})
         for name, entry in expectations.items():
-            entry = dict(entry or {})
+            entry = _mapping(entry, f"{path}: {suite}.{name}")
             severity = entry.pop("severity", None)
             if severity not in SEVERITIES:
                 raise ValueError(
@@ -79,7 +79,7 @@ def load_config(path: Path | str | None = None) -> QualityConfig:
                 if "floor" not in entry:
                     raise ValueError(f"{path}: {suite}.{name}: a handoff check needs a floor (0..1)")
                 floor = entry["floor"]
-                if floor is not None and not 0 <= float(floor) <= 1:
+                if floor is not None and not 0 <= _number(floor, f"{path}: {suite}.{name}: floor") <= 1:
                     raise ValueError(f"{path}: {suite}.{name}: floor must be between 0 and 1, got {floor!r}")
                 _recent_window(entry, f"{path}: {suite}.{name}")
             elif "recent_days" in entry or "recent_floor" in entry:
@@ -88,6 +88,34 @@ def load_config(path: Path | str | None = None) -> QualityConfig:
                 )
             checks[(suite, name)] = CheckConfig(suite, name, severity, entry, kind)
     return QualityConfig(checks, int(raw.get("sample_size", 10)), str(path), suite_params)
+
+
+def _read_yaml(path: Path) -> Any:
+    """The parsed file; a syntax error is a ``ValueError`` naming the file, line and column."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ValueError(f"{path}: {where}{exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc})") from None
+
+
+def _number(value: Any, where: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where} must be a number, got {value!r}") from None
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    """``value`` as a new dict (``{}`` for empty), or a ``ValueError`` saying where it is not a mapping."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be a mapping (name: value), got {type(value).__name__}")
+    return dict(value)
 
 
 def _recent_window(entry: dict[str, Any], where: str) -> None:
