@@ -50,15 +50,18 @@ def is_environment_error(exc: BaseException) -> bool:
     return "no space left" in text or "read-only file system" in text
 
 
-def explain(exc: BaseException, path: Path | str) -> BuildDatabaseError | None:
-    """A lock or corruption of the build file ``path`` as a one-line error; ``None`` for anything else."""
+def explain(
+    exc: BaseException, path: Path | str, *, name: str = "the build database", remedy: str = REBUILD
+) -> BuildDatabaseError | None:
+    """A lock or corruption of the build file ``path`` as a one-line error; ``None`` for anything else.
+    ``name`` and ``remedy`` say it of another DuckDB file of the project (the serving file)."""
     if not isinstance(exc, duckdb.Error):
         return None
     text = str(exc)
     if is_lock_error(exc):
         holder = text.split("(PID ", 1)[1].split(")", 1)[0] if "(PID " in text else "unknown"
         return BuildLocked(
-            f"the build database {path} is in use by another process (pid {holder}): "
+            f"{name} {path} is in use by another process (pid {holder}): "
             "wait for it to finish (or stop it) and run again"
         )
     lowered = text.lower()
@@ -67,8 +70,8 @@ def explain(exc: BaseException, path: Path | str) -> BuildDatabaseError | None:
         for marker in ("not a valid duckdb database", "could not read enough bytes", "corrupt", "checksum")
     ) or isinstance(exc, duckdb.SerializationException):
         return BuildCorrupt(
-            f"the build database {path} is corrupt ({_first_line(exc)}): move it aside "
-            f"(mv {path} {path}.corrupt) and {REBUILD}"
+            f"{name} {path} is corrupt ({_first_line(exc)}): move it aside "
+            f"(mv {path} {path}.corrupt) and {remedy}"
         )
     return None
 

@@ -20,6 +20,7 @@ from revenue_warehouse.settings import get_settings
 
 FULL = "free space on that disk and run again (the served file is untouched)"
 READ_ONLY = "make that directory writable, or point WAREHOUSE_DATA_DIR elsewhere, and run again"
+REPUBLISH = "run `warehouse publish` (or `warehouse run`) to publish the checked build again"
 _QUOTED_PATH = re.compile(r'"(/[^"]+)"')
 
 
@@ -73,6 +74,13 @@ def _os_message(code: int | None, filename: str | None, detail: str) -> str | No
     return None
 
 
+def _explain(exc: duckdb.Error, filename: str) -> BuildDatabaseError | None:
+    """A locked or corrupt DuckDB file, named as the serving file when it is that one."""
+    if Path(filename).resolve() == get_settings().serving_db.resolve():
+        return explain(exc, filename, name="the serving file", remedy=REPUBLISH)
+    return explain(exc, filename)
+
+
 def user_message(exc: BaseException) -> str:
     """One line for the user: what failed, which file, what to do."""
     if isinstance(exc, BuildDatabaseError):
@@ -94,7 +102,7 @@ def user_message(exc: BaseException) -> str:
         elif "permission denied" in lowered:
             code = errno.EACCES
         message = _os_message(code, filename, _first_line(exc)) if code else None
-        explained = explain(exc, filename) if filename else None
+        explained = _explain(exc, filename) if filename else None
         if message or explained:
             return message or str(explained)
     return f"{type(exc).__name__}: {_first_line(exc)}"

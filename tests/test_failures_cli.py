@@ -217,3 +217,27 @@ def test_run_on_a_folder_of_files_in_no_known_layout_refuses_to_generate_into_it
     assert line.startswith("warehouse run: error:")
     assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*")) == before
     assert not (tmp_path / "data" / "warehouse" / "build.duckdb").exists()
+
+
+def test_a_corrupt_serving_file_is_named_as_the_serving_file_not_the_build_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revenue_warehouse.errors import user_message
+    from revenue_warehouse.settings import reset_settings
+
+    serving = tmp_path / "warehouse" / "serving.duckdb"
+    serving.parent.mkdir()
+    serving.write_bytes(os.urandom(64 * 1024))
+    monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(serving))
+    reset_settings()
+    with pytest.raises(duckdb.Error) as caught:
+        duckdb.connect(str(serving), read_only=True)
+    message = user_message(caught.value)
+    assert message.startswith(f"the serving file {serving} is corrupt (")
+    assert f"mv {serving} {serving}.corrupt" in message and "warehouse publish" in message
+    assert "build database" not in message
+    build = tmp_path / "build.duckdb"  # any other DuckDB file keeps the build database's wording
+    shutil.copy(serving, build)
+    with pytest.raises(duckdb.Error) as caught:
+        duckdb.connect(str(build), read_only=True)
+    assert user_message(caught.value).startswith(f"the build database {build} is corrupt (")
