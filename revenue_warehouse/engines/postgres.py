@@ -16,20 +16,16 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.engines.raw_layer import RawTable, read_index
+from revenue_warehouse.settings import PostgresSettings
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 UNPRIVILEGED_USER = "postgres"
 
 
 @dataclass(frozen=True)
-class PostgresTarget:
-    """Connection values, handed to dbt as the ``postgres`` target's environment variables."""
-
-    host: str = "127.0.0.1"
-    port: int = 5432
-    user: str = "postgres"
-    password: str = ""
-    dbname: str = "warehouse"
+class PostgresTarget(PostgresSettings):
+    """Connection values (the settings' fields and defaults), handed to dbt as the ``postgres``
+    target's environment variables."""
 
     def dbt_env(self) -> dict[str, str]:
         return {
