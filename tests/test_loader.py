@@ -407,3 +407,24 @@ def test_quoted_line_breaks_among_many_files_keep_every_files_row_numbers(tmp_pa
     assert query(db, "SELECT recipient FROM raw_hubspot.email_event WHERE id = 'id-10'") == [
         ("first line\nsecond line\nthird line",)
     ]
+
+
+def test_warehouse_load_from_and_to_load_the_extract_dates_in_the_range(tmp_path: Path) -> None:
+    """``--from`` alone loads every date from it to the last extract date, ``--to`` alone every date
+    up to it, both the dates between (inclusive); the dates come from the files, not the calendar."""
+    from revenue_warehouse.cli import main
+
+    days = [date(2024, 3, d) for d in (1, 2, 5, 9)]
+    extracts = tmp_path / "extracts"
+    for i, day in enumerate(days):
+        write_extract(
+            extracts, "salesforce", "account", day, sample_rows("salesforce", "account", 2, start=10 * i)
+        )
+
+    def loaded(db: Path, *args: str) -> list[date]:
+        assert main(["load", "--extracts", str(extracts), "--db", str(db), *args]) == 0
+        return [r[0] for r in query(db, "select distinct extract_date from audit.load_manifest order by 1")]
+
+    assert loaded(tmp_path / "from.duckdb", "--from", "2024-03-02") == days[1:]
+    assert loaded(tmp_path / "to.duckdb", "--to", "2024-03-05") == days[:3]
+    assert loaded(tmp_path / "both.duckdb", "--from", "2024-03-02", "--to", "2024-03-08") == days[1:3]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from revenue_warehouse import paths
@@ -51,11 +51,9 @@ def _handle(args: argparse.Namespace) -> int:
     extracts = args.extracts or paths.extracts_dir()
     db = args.db or paths.build_db_path()
     dates = None
-    if args.start or args.end:
-        present = extract_dates(extracts)
-        start = args.start or (present[0] if present else date.min)
-        end = args.end or (present[-1] if present else date.max)
-        dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    if args.start or args.end:  # the extract dates present in the range (not every calendar day of it)
+        start, end = args.start or date.min, args.end or date.max
+        dates = [day for day in extract_dates(extracts) if start <= day <= end]
     summary = load_extracts(db, extracts, dates=dates, systems=args.systems, run_id=args.run_id)
     for name, t in summary.table_totals().items():
         print(
