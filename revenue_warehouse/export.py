@@ -13,7 +13,8 @@ import duckdb
 
 from revenue_warehouse.duckdb_limits import connect
 from revenue_warehouse.paths import serving_db_path
-from revenue_warehouse.publish_metadata import _literal, _quote
+from revenue_warehouse.sql_quoting import identifier as _quote
+from revenue_warehouse.sql_quoting import literal as _literal
 
 MANIFEST_NAME = "manifest.json"
 FORMATS = ("parquet",)

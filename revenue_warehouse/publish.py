@@ -29,6 +29,8 @@ from revenue_warehouse import duckdb_limits, publish_metadata
 from revenue_warehouse.build_db import explain
 from revenue_warehouse.paths import serving_db_path
 from revenue_warehouse.personal import declared_mart_columns, personal_source_tables, pii_salt
+from revenue_warehouse.sql_quoting import identifier as _quote
+from revenue_warehouse.sql_quoting import literal as _sql_literal
 
 # `quality`: the handoff check models (one row per record checked), so leaks are published as data.
 # `reference`: the seeds analysts need beside the marts (departments, SLAs, stages, tiers, channels).
@@ -56,14 +58,6 @@ class PublishResult:
     row_counts: dict[str, int]
     masked_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def mask_expression(column: str, salt: str) -> str:

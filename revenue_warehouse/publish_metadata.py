@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 
 from revenue_warehouse.settings import get_settings
+from revenue_warehouse.sql_quoting import identifier as _quote
+from revenue_warehouse.sql_quoting import literal as _literal
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +68,6 @@ def load_manifest(path: Path | None = None) -> dict[str, Any] | None:
         log.warning("no dbt manifest at %s: the serving file gets no column descriptions", target)
         return None
     return json.loads(target.read_text(encoding="utf-8"))
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:

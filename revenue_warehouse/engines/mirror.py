@@ -12,10 +12,7 @@ from pathlib import Path
 from revenue_warehouse.duckdb_limits import connect
 from revenue_warehouse.engines.readers import Reader
 from revenue_warehouse.publish import PUBLISHED_SCHEMAS
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+from revenue_warehouse.sql_quoting import identifier as _quote
 
 
 def checked_schemas(relations: set[tuple[str, str]]) -> list[str]:

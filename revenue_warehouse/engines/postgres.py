@@ -17,6 +17,7 @@ import duckdb
 
 from revenue_warehouse.engines.raw_layer import RawTable, read_index
 from revenue_warehouse.settings import PostgresSettings
+from revenue_warehouse.sql_quoting import identifier as _quote
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 UNPRIVILEGED_USER = "postgres"
@@ -155,10 +156,6 @@ def pg_type(duckdb_type: str) -> str:
     if t not in mapping:
         raise ValueError(f"raw layer column type {duckdb_type!r} has no PostgreSQL mapping")
     return mapping[t]
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _csv_expression(name: str, duckdb_type: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.duckdb_limits import connect
+from revenue_warehouse.sql_quoting import identifier as _quote
 
 # The loader's in-flight marker (a struct set only while a load runs, NULL on every committed row).
 IN_FLIGHT_COLUMNS = frozenset({"_quarantine"})
@@ -34,10 +35,6 @@ class RawTable:
     def path(self, root: Path) -> Path:
         """The table's folder (one Parquet file inside): Spark tables point at the folder."""
         return root / self.schema / self.name
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _raw_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

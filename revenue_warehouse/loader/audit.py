@@ -10,8 +10,9 @@ import duckdb
 
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import Table
-from revenue_warehouse.loader.discovery import discover, ident
+from revenue_warehouse.loader.discovery import discover
 from revenue_warehouse.loader.schema import raw_name
+from revenue_warehouse.sql_quoting import identifier as ident
 
 FILE_ACCOUNTING_COLUMNS = (
     "system",

@@ -152,8 +152,3 @@ def _header_text(path: Path) -> str:
 def sql_str(value: object) -> str:
     """A value as the body of a single-quoted SQL string literal."""
     return str(value).replace("'", "''")
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'

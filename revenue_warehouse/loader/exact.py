@@ -12,10 +12,11 @@ import pyarrow as pa
 
 from revenue_warehouse.contract import Table
 from revenue_warehouse.loader import sql
-from revenue_warehouse.loader.discovery import ident, sql_str
+from revenue_warehouse.loader.discovery import sql_str
 from revenue_warehouse.loader.models import ExtractFile
 from revenue_warehouse.loader.records import read_records
 from revenue_warehouse.loader.schema import raw_name
+from revenue_warehouse.sql_quoting import identifier as ident
 
 CSV_OPTIONS = (
     "header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "

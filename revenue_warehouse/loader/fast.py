@@ -14,10 +14,11 @@ import pyarrow as pa
 
 from revenue_warehouse.contract import Table
 from revenue_warehouse.loader import sql
-from revenue_warehouse.loader.discovery import ident, sql_str
+from revenue_warehouse.loader.discovery import sql_str
 from revenue_warehouse.loader.exact import collect_rejects, csv_source, rejects_names
 from revenue_warehouse.loader.models import ExtractFile
 from revenue_warehouse.loader.schema import raw_name
+from revenue_warehouse.sql_quoting import identifier as ident
 
 FILES_PER_STATEMENT = 200  # per-file branches of one UNION ALL statement
 FILES_PER_SCAN = 5000  # files of one multi-file read_csv

@@ -7,7 +7,7 @@ import difflib
 import duckdb
 
 from revenue_warehouse.contract import Table
-from revenue_warehouse.loader.discovery import ident
+from revenue_warehouse.sql_quoting import identifier as ident
 
 PROVENANCE: tuple[tuple[str, str], ...] = (
     ("_source_file", "VARCHAR"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from revenue_warehouse.contract import Column
-from revenue_warehouse.loader.discovery import ident, sql_str
+from revenue_warehouse.loader.discovery import sql_str
+from revenue_warehouse.sql_quoting import identifier as ident
 
 
 def is_text(column: Column) -> bool:
