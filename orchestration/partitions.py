@@ -27,19 +27,12 @@ def extract_partitions(start: date, last: date | None = None) -> dg.DailyPartiti
 
 
 def partitions_for(start_date: date | None, extracts_dir: Path) -> dg.DailyPartitionsDefinition:
-    """The code location's partitions: ``first_partition_date`` .. the last extract date present."""
+    """The code location's partitions: the configured start date (else the first extract date present,
+    else ``DEFAULT_START``) .. the last extract date present."""
     dates = _dates(extracts_dir)
     return extract_partitions(
         start_date or (dates[0] if dates else DEFAULT_START), dates[-1] if dates else None
     )
-
-
-def first_partition_date(start_date: date | None, extracts_dir: Path) -> date:
-    """The configured start date, else the first extract date present, else ``DEFAULT_START``."""
-    if start_date:
-        return start_date
-    dates = _dates(extracts_dir)
-    return dates[0] if dates else DEFAULT_START
 
 
 def last_partition_key(partitions: dg.PartitionsDefinition) -> str | None:

@@ -194,11 +194,14 @@ def test_partitions_module_reads_nothing_at_import() -> None:
 
 
 def test_partitions_start_at_the_first_extract_date_unless_configured(tmp_path: Path) -> None:
-    from orchestration.partitions import DEFAULT_START, first_partition_date
+    from orchestration.partitions import DEFAULT_START, partitions_for
+
+    def first(start: date | None) -> str:
+        return partitions_for(start, extracts).get_first_partition_key()
 
     extracts = tmp_path / "extracts"
-    assert first_partition_date(None, extracts) == DEFAULT_START
+    assert first(None) == DEFAULT_START.isoformat()
     for day in (date(2024, 5, 3), date(2024, 5, 1)):
         write_extract(extracts, "stripe", "invoice", day, sample_rows("stripe", "invoice", 1))
-    assert first_partition_date(None, extracts) == date(2024, 5, 1)
-    assert first_partition_date(date(2024, 1, 1), extracts) == date(2024, 1, 1)
+    assert first(None) == "2024-05-01"
+    assert first(date(2024, 1, 1)) == "2024-01-01"
