@@ -64,7 +64,8 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> DuckDBBuild:
     generate(work / "extracts", **SIM)
     summary = load_extracts(work / "loaded.duckdb", work / "extracts", run_id="engines")
     summary.raise_for_failures()
-    tables = export_raw_layer(work / "loaded.duckdb", work / "raw")
+    raw_dir = work / "raw o'k \\ layer"  # a quote and a backslash: paths reach SQL as literals
+    tables = export_raw_layer(work / "loaded.duckdb", raw_dir)
     built = work / "build.duckdb"
     shutil.copy(work / "loaded.duckdb", built)
     run_dbt(["build"], built, dbt_vars={"as_of_date": AS_OF.isoformat()}, target_path=work / "target-duckdb")
@@ -78,7 +79,7 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> DuckDBBuild:
     )
     return DuckDBBuild(
         work=work,
-        raw_dir=work / "raw",
+        raw_dir=raw_dir,
         tables=tables,
         loaded={name: totals["rows_loaded"] for name, totals in summary.table_totals().items()},
         manifest_files=len(summary.files),

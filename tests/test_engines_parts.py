@@ -15,9 +15,10 @@ import yaml
 
 from revenue_warehouse.engines.figures import differences, normalise
 from revenue_warehouse.engines.mirror import checked_schemas, mirror_schemas
-from revenue_warehouse.engines.postgres import pg_type
-from revenue_warehouse.engines.raw_layer import export_raw_layer, read_index
+from revenue_warehouse.engines.postgres import parquet_to_csv, pg_type
+from revenue_warehouse.engines.raw_layer import RawTable, export_raw_layer, read_index
 from revenue_warehouse.engines.readers import DuckDBReader, postgres_to_duckdb, spark_to_duckdb
+from revenue_warehouse.engines.spark import register_statements
 from revenue_warehouse.paths import PROJECT_DIR
 
 
@@ -64,6 +65,30 @@ def test_export_writes_each_raw_and_loader_audit_table_with_types(loaded: Path, 
         ("in_2", None, "0.50", 2),
     ]
     assert [pg_type(t) for _, t in tables[0].columns] == ["text", "bigint", "text[]"]
+
+
+# a folder name that ends a naively quoted SQL string literal (and a backslash, an escape in Spark's)
+ODD_FOLDER = "o'brien \\ raw"
+
+
+def test_export_and_csv_copy_take_any_folder_name(loaded: Path, tmp_path: Path) -> None:
+    root = tmp_path / ODD_FOLDER
+    tables = export_raw_layer(loaded, root)
+    invoice = tables[2]
+    assert (invoice.qualified_name, invoice.rows) == ("raw_stripe.invoice", 2)
+    csv = root / "it's.csv"
+    parquet_to_csv(invoice.path(root) / "data.parquet", csv, "id, total")
+    assert csv.read_text().splitlines() == ["id,total", "in_1,1200", "in_2,"]
+
+
+def test_spark_statements_escape_quotes_and_backslashes(tmp_path: Path) -> None:
+    table = RawTable("raw_stripe", "in`voice", (), 0)
+    create_db, drop, create = register_statements(table, tmp_path / ODD_FOLDER)
+    assert create_db == "create database if not exists `raw_stripe`"
+    assert drop == "drop table if exists `raw_stripe`.`in``voice`"
+    # Spark reads \\ as one backslash and \' as a quote inside '...'
+    location = f"{tmp_path}/o\\'brien \\\\ raw/raw_stripe/in`voice"
+    assert create == f"create table `raw_stripe`.`in``voice` using parquet location '{location}'"
 
 
 def test_mirror_keeps_types_and_empty_tables(loaded: Path, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import duckdb
 from revenue_warehouse.engines.raw_layer import RawTable, read_index
 from revenue_warehouse.settings import PostgresSettings
 from revenue_warehouse.sql_quoting import identifier as _quote
+from revenue_warehouse.sql_quoting import literal
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 UNPRIVILEGED_USER = "postgres"
@@ -167,6 +168,13 @@ def _csv_expression(name: str, duckdb_type: str) -> str:
     return col
 
 
+def parquet_to_csv(parquet: Path, csv: Path, select: str) -> None:
+    """``select`` over the Parquet file, written as CSV with a header (what PostgreSQL's ``COPY`` reads)."""
+    duckdb.sql(
+        f"copy (select {select} from read_parquet({literal(str(parquet))})) to {literal(str(csv))} (format csv, header)"
+    )
+
+
 def copy_raw_layer(target: PostgresTarget, root: Path | str) -> list[RawTable]:
     """Create every exported table (schema per ``raw_<system>`` and ``audit``) with its types and
     bulk-copy its Parquet file in; verify the row counts. Replaces what an earlier copy left."""
@@ -185,9 +193,7 @@ def copy_raw_layer(target: PostgresTarget, root: Path | str) -> list[RawTable]:
                 csv = scratch / f"{table.schema}.{table.name}.csv"
                 select = ", ".join(_csv_expression(c, t) for c, t in table.columns)
                 parquet = table.path(root) / "data.parquet"
-                duckdb.sql(
-                    f"copy (select {select} from read_parquet('{parquet}')) to '{csv}' (format csv, header)"
-                )
+                parquet_to_csv(parquet, csv, select)
                 with csv.open() as handle:
                     cols = ", ".join(_quote(c) for c, _ in table.columns)
                     cur.copy_expert(f"copy {name} ({cols}) from stdin with (format csv, header true)", handle)

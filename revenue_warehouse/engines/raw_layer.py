@@ -14,6 +14,7 @@ import duckdb
 
 from revenue_warehouse.duckdb_limits import connect
 from revenue_warehouse.sql_quoting import identifier as _quote
+from revenue_warehouse.sql_quoting import literal
 
 # The loader's in-flight marker (a struct set only while a load runs, NULL on every committed row).
 IN_FLIGHT_COLUMNS = frozenset({"_quarantine"})
@@ -63,9 +64,9 @@ def export_raw_layer(build_db: Path | str, out_dir: Path | str) -> list[RawTable
             target = folder / "data.parquet"
             con.execute(
                 f"copy (select {select} from {_quote(schema)}.{_quote(name)}) "
-                f"to '{target}' (format parquet, compression zstd)"
+                f"to {literal(str(target))} (format parquet, compression zstd)"
             )
-            rows = con.execute(f"select count(*) from read_parquet('{target}')").fetchone()[0]
+            rows = con.execute(f"select count(*) from read_parquet({literal(str(target))})").fetchone()[0]
             tables.append(RawTable(schema, name, columns, rows))
     finally:
         con.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from revenue_warehouse.engines.raw_layer import RawTable, read_index
+from revenue_warehouse.sql_quoting import spark_identifier, spark_literal
 
 JVM_EXIT_SECONDS = 60
 
@@ -84,16 +85,28 @@ def session(target: SparkTarget) -> Iterator:  # -> pyspark.sql.SparkSession
             SparkContext._jvm = None
 
 
+def _spark_name(table: RawTable) -> str:
+    return f"{spark_identifier(table.schema)}.{spark_identifier(table.name)}"
+
+
+def register_statements(table: RawTable, root: Path) -> list[str]:
+    """The Spark SQL that (re)creates ``table`` over its Parquet folder under ``root``."""
+    return [
+        f"create database if not exists {spark_identifier(table.schema)}",
+        f"drop table if exists {_spark_name(table)}",
+        f"create table {_spark_name(table)} using parquet location {spark_literal(str(table.path(root)))}",
+    ]
+
+
 def register_raw_layer(spark, root: Path | str) -> list[RawTable]:
     """Every exported table as a Spark table over its Parquet folder (read in place, nothing copied)."""
     root = Path(root).resolve()
     tables = read_index(root)
     for table in tables:
-        spark.sql(f"create database if not exists `{table.schema}`")
-        spark.sql(f"drop table if exists `{table.schema}`.`{table.name}`")
-        spark.sql(f"create table `{table.schema}`.`{table.name}` using parquet location '{table.path(root)}'")
+        for statement in register_statements(table, root):
+            spark.sql(statement)
     counts = " union all ".join(
-        f"select '{t.qualified_name}', count(*) from `{t.schema}`.`{t.name}`" for t in tables
+        f"select {spark_literal(t.qualified_name)}, count(*) from {_spark_name(t)}" for t in tables
     )
     read = dict(spark.sql(counts).collect()) if tables else {}
     for table in tables:
