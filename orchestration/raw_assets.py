@@ -9,7 +9,7 @@ import duckdb
 
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
-from revenue_warehouse.contract import SYSTEMS, Table, tables_for
+from revenue_warehouse.contract import SYSTEMS, Table, parse_day, tables_for
 from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts, version_conflicts
 
 IDENTITY_CHECK = "accounting_identity"
@@ -56,7 +56,7 @@ class LoadConfig(dg.Config):
 
 
 def _dates(context: dg.AssetExecutionContext, config: LoadConfig) -> list[date] | None:
-    return None if config.all_extract_dates else [date.fromisoformat(k) for k in context.partition_keys]
+    return None if config.all_extract_dates else [parse_day(k) for k in context.partition_keys]
 
 
 def _table_results(
@@ -169,8 +169,8 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
                 )
         except BuildCorrupt as exc:  # retrying cannot help (a lock is retried by RETRY)
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        for path in summary.unknown_paths:
-            context.log.warning(f"not an extract file of a contract table, not loaded: {path}")
+        for path, reason in summary.unknown_paths.items():
+            context.log.warning(f"not loaded ({reason}): {path}")
         by_table = summary.by_table()
         with warehouse.connect(read_only=True) as con:
             for t in selected:

@@ -24,7 +24,25 @@ never stops a load.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
+
+# an extract date as a file name (and wherever a day is given: --from/--to, partition keys, settings)
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(text: str) -> date:
+    """``text`` as a day written ``YYYY-MM-DD`` and nothing else. ``date.fromisoformat`` alone also
+    takes ``20240102``, ``2024-W01-2`` and more, which would load a misnamed file under some date.
+    Raises ``ValueError`` saying what is expected."""
+    if ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+
 
 SYSTEMS: dict[str, str] = {
     "hubspot": "marketing",

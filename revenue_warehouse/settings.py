@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from revenue_warehouse.contract import parse_day
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CHECKS_CONFIG = Path(__file__).resolve().parent / "quality" / "checks.yml"
 DEFAULT_COMPANY_CONFIG = Path(__file__).resolve().parent / "company.yml"
@@ -181,7 +183,7 @@ def _date(env: Mapping[str, str], var: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse_day(value)
     except ValueError:
         raise SettingsError(f"{var}={value!r} is not a date (YYYY-MM-DD)") from None
 

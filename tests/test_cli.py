@@ -62,6 +62,16 @@ def warehouse(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
             {},
             "warehouse run: error: argument --extracts: folder /no/such/folder does not exist",
         ),
+        (  # date.fromisoformat reads 20240102 as 2024-01-02; a day is written YYYY-MM-DD only
+            ["load", "--from", "20240102"],
+            {},
+            "warehouse load: error: argument --from: '20240102' is not a date (YYYY-MM-DD)",
+        ),
+        (
+            ["load"],
+            {"WAREHOUSE_START_DATE": "2024-W01-1"},
+            "warehouse: error: WAREHOUSE_START_DATE='2024-W01-1' is not a date (YYYY-MM-DD)",
+        ),
         (
             ["load", "--system", "zendesk"],
             {},

@@ -17,6 +17,7 @@ from revenue_warehouse.loader import (
     REPLACED,
     SKIPPED_DUPLICATE,
     LoadError,
+    extract_dates,
     load_extracts,
     load_file,
 )
@@ -353,7 +354,36 @@ def test_unknown_paths_are_reported_not_ignored(clean_extracts: Path, tmp_path: 
     (clean_extracts / "stripe" / "not_a_table" / f"{D1}.csv").write_text("id\n1\n")
     (clean_extracts / "stripe" / "invoice" / "notes.txt").write_text("hi")
     summary = load_extracts(tmp_path / "b.duckdb", clean_extracts, systems=["stripe"], run_id="r")
-    assert sorted(summary.unknown_paths) == ["stripe/invoice/notes.txt", f"stripe/not_a_table/{D1}.csv"]
+    assert summary.unknown_paths == {
+        "stripe/invoice/notes.txt": "not a .csv or .parquet file",
+        f"stripe/not_a_table/{D1}.csv": "stripe has no contract table 'not_a_table'",
+    }
+
+
+def test_an_extract_not_named_yyyy_mm_dd_is_reported_not_loaded_under_a_date(
+    clean_extracts: Path, tmp_path: Path
+) -> None:
+    """``date.fromisoformat`` reads all of these as 2023-01-04 (or 2023-01-02 for the week date);
+    none is named ``YYYY-MM-DD``, so none is loaded, and each is listed with the reason."""
+    odd = ["20230104.csv", "2023-W01-1.csv", "2023-01-04T00.csv", "2023-01-4.csv"]
+    for name in odd:
+        (clean_extracts / "stripe" / "invoice" / name).write_text("id,customer_id\nin_x,cus_x\n")
+    summary = load_extracts(tmp_path / "b.duckdb", clean_extracts, systems=["stripe"], run_id="r")
+    assert summary.unknown_paths == {
+        f"stripe/invoice/{name}": f"file name {name.removesuffix('.csv')!r} is not a date (YYYY-MM-DD)"
+        for name in odd
+    }
+    assert summary.failures == []
+    # only the three well-named dates were loaded
+    assert query(
+        tmp_path / "b.duckdb", "select distinct _extract_date from raw_stripe.invoice order by 1"
+    ) == [
+        (D1,),
+        (D2,),
+        (D3,),
+    ]
+    assert query(tmp_path / "b.duckdb", "select count(*) from raw_stripe.invoice where id = 'in_x'") == [(0,)]
+    assert extract_dates(clean_extracts) == [D1, D2, D3]
 
 
 def test_what_lies_beside_the_system_folders_is_reported_once(clean_extracts: Path, tmp_path: Path) -> None:
@@ -361,9 +391,10 @@ def test_what_lies_beside_the_system_folders_is_reported_once(clean_extracts: Pa
     (clean_extracts / "notes.txt").write_text("hi")
     (clean_extracts / "_truth").mkdir(exist_ok=True)  # not an extract, by convention
     summary = load_extracts(tmp_path / "b.duckdb", clean_extracts, run_id="r")
-    assert summary.unknown_paths == ["Stripe_old/", "notes.txt"]
+    not_a_system = "not a source system (known: hubspot, salesforce, stripe)"
+    assert summary.unknown_paths == {"Stripe_old/": not_a_system, "notes.txt": not_a_system}
     only_stripe = load_extracts(tmp_path / "c.duckdb", clean_extracts, systems=["stripe"], run_id="r")
-    assert only_stripe.unknown_paths == []
+    assert only_stripe.unknown_paths == {}
 
 
 def test_every_contract_table_loads_from_generated_sample_rows(tmp_path: Path) -> None:

@@ -145,7 +145,7 @@ def test_a_table_folder_linked_to_another_folder_is_loaded_and_other_folder_link
     (delivered / "salesforce" / "account" / "old").symlink_to(tmp_path)  # a link to a folder, deeper
     summary = load_extracts(tmp_path / "b.duckdb", extracts)
     assert [(f.file, f.rows_loaded) for f in summary.files] == [("salesforce/account/2023-01-01.csv", 3)]
-    assert summary.unknown_paths == ["salesforce/account/old"]
+    assert list(summary.unknown_paths) == ["salesforce/account/old"]
     with duckdb.connect(str(tmp_path / "b.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw_salesforce.account").fetchone()[0] == 3
 

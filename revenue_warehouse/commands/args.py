@@ -7,12 +7,14 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from revenue_warehouse.contract import parse_day
+
 
 def iso_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_float(value: str) -> float:

@@ -60,8 +60,8 @@ def _handle(args: argparse.Namespace) -> int:
             f"{name:<40} files {t['files']:>5}  rows {t['rows_loaded']:>10,}  quarantined {t['rows_quarantined']:>7,}"
             f"  skipped {t['skipped_files']:>5}  failed {t['failed_files']:>3}"
         )
-    for path in summary.unknown_paths:
-        print(f"not loaded (not an extract of a contract table): {path}")
+    for path, reason in summary.unknown_paths.items():
+        print(f"not loaded ({reason}): {path}")
     for f in summary.failures:
         print(f"FAILED {f.file}: {f.error}")
     print(f"{len(summary.files)} files, {summary.rows_quarantined:,} rows quarantined, into {db}")

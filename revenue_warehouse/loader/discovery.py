@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse.contract import SYSTEMS, TABLES_BY_KEY
+from revenue_warehouse.contract import SYSTEMS, TABLES_BY_KEY, parse_day
 from revenue_warehouse.loader.models import ExtractFile, LoadError
 from revenue_warehouse.loader.records import header_bytes
 
@@ -18,7 +18,25 @@ EXTENSIONS = (".csv", ".parquet")
 
 
 def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return value if isinstance(value, date) else parse_day(str(value))
+
+
+def unfit_reason(system: str, parts: tuple[str, ...]) -> str | None:
+    """Why ``<system>/<parts...>`` is not an extract file (``<table>/<YYYY-MM-DD>.csv|parquet`` of a
+    contract table), or None when it is one."""
+    if len(parts) != 2:
+        return f"not <table>/<YYYY-MM-DD>{'|'.join(EXTENSIONS)} under {system}/"
+    table, name = parts
+    if (system, table) not in TABLES_BY_KEY:
+        return f"{system} has no contract table {table!r}"
+    path = Path(name)
+    if path.suffix not in EXTENSIONS:
+        return f"not a {' or '.join(EXTENSIONS)} file"
+    try:
+        parse_day(path.stem)
+    except ValueError as exc:
+        return f"file name {exc}"
+    return None
 
 
 def discover(
@@ -26,10 +44,11 @@ def discover(
     *,
     dates: Iterable[date | str] | None = None,
     systems: Iterable[str] | None = None,
-) -> tuple[list[ExtractFile], list[str]]:
-    """Extract files under ``extracts_dir`` for the given dates and systems, and paths that do not fit
-    the layout (reported, never silently ignored; with every system wanted, also what lies beside the
-    system folders, a folder once as ``name/``)."""
+) -> tuple[list[ExtractFile], dict[str, str]]:
+    """Extract files under ``extracts_dir`` for the given dates and systems, and the paths that do not
+    fit the layout with the reason (reported, never silently ignored; with every system wanted, also
+    what lies beside the system folders, a folder once as ``name/``). A file is named by its extract
+    date, ``YYYY-MM-DD.csv`` or ``.parquet``: ``20240102.csv`` does not fit."""
     wanted_dates = {_as_date(d) for d in dates} if dates is not None else None
     wanted_systems = set(systems) if systems is not None else set(SYSTEMS)
     unknown_systems = wanted_systems - set(SYSTEMS)
@@ -38,14 +57,14 @@ def discover(
     files: list[ExtractFile] = []
     # all systems wanted: a folder or file beside them (a misspelled system) is reported, once; names
     # starting with "_" are not extracts by convention (the simulator's _truth/)
-    unknown: list[str] = (
-        [
-            p.name + ("/" if p.is_dir() else "")
+    unknown: dict[str, str] = (
+        {
+            p.name + ("/" if p.is_dir() else ""): f"not a source system (known: {', '.join(SYSTEMS)})"
             for p in sorted(extracts_dir.iterdir())
             if p.name not in SYSTEMS and not p.name.startswith("_")
-        ]
+        }
         if systems is None and extracts_dir.is_dir()
-        else []
+        else {}
     )
     for system in sorted(wanted_systems):
         system_dir = extracts_dir / system
@@ -54,14 +73,11 @@ def discover(
         for path in sorted(_candidates(system_dir)):
             rel = path.relative_to(extracts_dir).as_posix()
             parts = path.relative_to(system_dir).parts
-            if len(parts) != 2 or path.suffix not in EXTENSIONS or (system, parts[0]) not in TABLES_BY_KEY:
-                unknown.append(rel)
+            reason = unfit_reason(system, parts)
+            if reason:
+                unknown[rel] = reason
                 continue
-            try:
-                extract_date = date.fromisoformat(path.stem)
-            except ValueError:
-                unknown.append(rel)
-                continue
+            extract_date = parse_day(path.stem)
             if wanted_dates is None or extract_date in wanted_dates:
                 files.append(ExtractFile(system, parts[0], extract_date, path, rel))
     return files, unknown

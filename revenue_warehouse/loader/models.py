@@ -67,8 +67,9 @@ class FileResult:
 class LoadSummary:
     run_id: str
     files: list[FileResult] = field(default_factory=list)
-    # paths under the extracts directory that do not follow the layout or name no contract table
-    unknown_paths: list[str] = field(default_factory=list)
+    # paths under the extracts directory that do not follow the layout or name no contract table,
+    # each with the reason (loader.discovery.unfit_reason)
+    unknown_paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[FileResult]:
@@ -112,4 +113,4 @@ class LoadSummary:
 
     def merge(self, other: LoadSummary) -> None:
         self.files.extend(other.files)
-        self.unknown_paths.extend(other.unknown_paths)
+        self.unknown_paths.update(other.unknown_paths)
