@@ -34,13 +34,16 @@ def publish_asset(upstream: Sequence[dg.AssetsDefinition] = ()) -> dg.AssetsDefi
         ),
     )
     def serving_warehouse(context: AssetExecutionContext) -> dg.MaterializeResult:
-        from revenue_warehouse.publish import publish
+        from revenue_warehouse.publish import NotAServingFile, publish
         from revenue_warehouse.quality.gate import assert_publishable
 
         build_db = str(context.resources.warehouse.db_path())
         assert_publishable(build_db, context.run.run_id)
         serving_db = context.resources.warehouse.serving_path()
-        result = publish(build_db, serving_db, generation=context.run.run_id)
+        try:
+            result = publish(build_db, serving_db, generation=context.run.run_id)
+        except NotAServingFile as exc:  # somebody's file at the serving path: a retry cannot help
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
         context.log.info(f"published {len(result.row_counts)} tables to {result.serving_path}")
         return dg.MaterializeResult(
             metadata={

@@ -45,6 +45,9 @@ PUBLISHED_SCHEMAS: tuple[str, ...] = (
     "audit",
 )
 
+# A DuckDB database file carries these bytes at offset 8 (after its header's checksum).
+DUCKDB_MAGIC, DUCKDB_MAGIC_OFFSET = b"DUCK", 8
+
 HASH_PREFIX = "pii_"
 HASH_HEX_CHARS = 20
 TMP_MARKER = ".tmp-"
@@ -86,6 +89,46 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
         [catalog, schema, table],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+class NotAServingFile(ValueError):
+    """The serving path holds something publish did not write: it is never replaced."""
+
+
+def _foreign_reason(path: Path) -> str | None:
+    """Why the existing ``path`` is not a serving warehouse this project wrote (a DuckDB file with
+    ``audit.publication``), or None when it is one."""
+    if not path.is_file():
+        return "not a regular file"
+    with path.open("rb") as handle:
+        head = handle.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    if head[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        return "not a DuckDB file"
+    try:
+        con = duckdb_limits.connect(path, read_only=True)
+    except duckdb.Error as exc:
+        return f"DuckDB cannot open it: {str(exc).splitlines()[0]}"
+    try:
+        found = con.execute(
+            "select count(*) from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = 'audit' and table_name = 'publication' and column_name = 'generation'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return None if found else "a DuckDB file without audit.publication"
+
+
+def refuse_foreign_serving(serving: Path) -> None:
+    """Raise :class:`NotAServingFile` when ``serving`` exists and is not a serving warehouse this
+    project published; nothing there yet, or an earlier publication, is fine."""
+    if not (serving.exists() or serving.is_symlink()):
+        return
+    reason = _foreign_reason(serving)
+    if reason:
+        raise NotAServingFile(
+            f"{serving} is not a serving warehouse this project wrote ({reason}): left as it is; "
+            "move it away or choose another serving path (--serving / WAREHOUSE_SERVING_DB)"
+        )
 
 
 def _fsync(path: Path) -> None:
@@ -196,7 +239,8 @@ def publish(
     in the dbt YAML (``revenue_warehouse.personal``).
 
     The build file is attached read-only and must not be open read-write by another process.
-    Schemas missing from the build are skipped (the served file then simply lacks them).
+    Schemas missing from the build are skipped (the served file then simply lacks them). A file at
+    ``serving_db`` that an earlier publish did not write is never replaced (:class:`NotAServingFile`).
     """
     started = time.monotonic()
     build = Path(build_db).resolve()
@@ -205,6 +249,7 @@ def publish(
     serving = Path(serving_db).resolve() if serving_db else serving_db_path()
     if serving == build:
         raise ValueError(f"the serving file must not be the build file ({build})")
+    refuse_foreign_serving(serving)
     serving.parent.mkdir(parents=True, exist_ok=True)
     generation = generation or uuid.uuid4().hex
     published_at = datetime.now(UTC)

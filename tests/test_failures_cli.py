@@ -219,6 +219,21 @@ def test_run_on_a_folder_of_files_in_no_known_layout_refuses_to_generate_into_it
     assert not (tmp_path / "data" / "warehouse" / "build.duckdb").exists()
 
 
+def test_run_refuses_at_once_when_the_serving_path_holds_a_file_publish_did_not_write(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    theirs = tmp_path / "report.duckdb"
+    theirs.write_text("somebody's report\n")
+    proc = warehouse("run", env={**env, "WAREHOUSE_SERVING_DB": str(theirs)})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"warehouse run: error: {theirs} is not a serving warehouse this project wrote (not a DuckDB file): "
+        "left as it is; move it away or choose another serving path (--serving / WAREHOUSE_SERVING_DB)"
+    ]
+    assert theirs.read_text() == "somebody's report\n"
+    assert not (tmp_path / "data" / "warehouse" / "build.duckdb").exists()  # nothing loaded or built
+
+
 def test_a_corrupt_serving_file_is_named_as_the_serving_file_not_the_build_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,13 @@ import duckdb
 import pytest
 
 from revenue_warehouse.personal import pii_salt, salt_path
-from revenue_warehouse.publish import PUBLISHED_SCHEMAS, connect_serving, current_generation, publish
+from revenue_warehouse.publish import (
+    PUBLISHED_SCHEMAS,
+    NotAServingFile,
+    connect_serving,
+    current_generation,
+    publish,
+)
 from revenue_warehouse.settings import reset_settings
 
 DATA_TABLES = (
@@ -134,6 +140,63 @@ def test_publish_refuses_a_missing_build_and_leaves_serving_untouched(tmp_path: 
         publish(build, build)
     assert serving.read_bytes() == before
     assert current_generation(serving) == "g1"
+
+
+def _foreign_files(folder: Path) -> dict[str, Path]:
+    """Files somebody else put at a serving path: text, a DuckDB file publish did not write, a folder."""
+    folder.mkdir()
+    (folder / "notes.duckdb").write_text("my notes, not a warehouse\n")
+    con = duckdb.connect(str(folder / "other.duckdb"))
+    con.execute("create schema audit; create table audit.runs as select 1 as x")
+    con.close()
+    (folder / "dir.duckdb").mkdir()
+    return {
+        "not a DuckDB file": folder / "notes.duckdb",
+        "a DuckDB file without audit.publication": folder / "other.duckdb",
+        "not a regular file": folder / "dir.duckdb",
+    }
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | None]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")
+    }
+
+
+def test_publish_never_replaces_a_file_it_did_not_write(tmp_path: Path) -> None:
+    build = tmp_path / "build.duckdb"
+    make_build_db(build, 1)
+    foreign = _foreign_files(tmp_path / "theirs")
+    before = _snapshot(tmp_path / "theirs")
+    for reason, path in foreign.items():
+        with pytest.raises(NotAServingFile, match=f"{path} is not a serving warehouse .*\\({reason}\\)"):
+            publish(build, path, generation="g1")
+    assert _snapshot(tmp_path / "theirs") == before  # nothing replaced, nothing written beside
+    # a serving file an earlier publish wrote is replaced as always
+    serving = tmp_path / "serving.duckdb"
+    publish(build, serving, generation="g1")
+    make_build_db(build, 2)
+    publish(build, serving, generation="g2")
+    assert current_generation(serving) == "g2"
+
+
+def test_warehouse_publish_refuses_a_foreign_serving_file_with_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from revenue_warehouse.cli import main
+
+    build = tmp_path / "build.duckdb"
+    make_build_db(build, 1)
+    foreign = _foreign_files(tmp_path / "theirs")["not a DuckDB file"]
+    before = _snapshot(tmp_path / "theirs")
+    assert main(["publish", "--db", str(build), "--serving", str(foreign), "--run-id", "r1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"warehouse publish: error: {foreign} is not a serving warehouse this project wrote (not a DuckDB "
+        "file): left as it is; move it away or choose another serving path (--serving / WAREHOUSE_SERVING_DB)\n"
+    )
+    assert _snapshot(tmp_path / "theirs") == before
 
 
 READER = r"""

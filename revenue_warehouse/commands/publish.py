@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from revenue_warehouse.paths import build_db_path, serving_db_path
@@ -34,13 +35,24 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from revenue_warehouse.publish import publish
-    from revenue_warehouse.quality.gate import NotChecked, assert_publishable, latest_run_id
-    from revenue_warehouse.quality.results import CheckFailed
+    from revenue_warehouse.publish import NotAServingFile, refuse_foreign_serving
+    from revenue_warehouse.quality.gate import latest_run_id
 
     db = args.db or build_db_path()
     serving = args.serving or serving_db_path()
-    run_id = args.run_id or latest_run_id(db)
+    try:
+        refuse_foreign_serving(serving)  # before anything else; publish checks again under its lock
+        return _publish_checked(db, serving, args.run_id or latest_run_id(db))
+    except NotAServingFile as exc:
+        print(f"warehouse publish: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _publish_checked(db: Path, serving: Path, run_id: str | None) -> int:
+    from revenue_warehouse.publish import publish
+    from revenue_warehouse.quality.gate import NotChecked, assert_publishable
+    from revenue_warehouse.quality.results import CheckFailed
+
     try:
         assert_publishable(db, run_id)
     except (NotChecked, CheckFailed) as exc:

@@ -53,10 +53,16 @@ def handle(args: argparse.Namespace) -> int:
 
 def _handle(args: argparse.Namespace) -> int:
     from revenue_warehouse.loader import extract_dates
+    from revenue_warehouse.publish import NotAServingFile, refuse_foreign_serving
     from revenue_warehouse.run_output import log_path, output_to
 
     extracts = (args.extracts or paths.extracts_dir()).resolve()
     db = paths.build_db_path()
+    try:  # the run would end by replacing it: refuse at once, before loading anything
+        refuse_foreign_serving(paths.serving_db_path())
+    except NotAServingFile as exc:
+        print(f"warehouse run: error: {exc}", file=sys.stderr)
+        return 2
     log = log_path(get_settings().log_dir)
     print(f"warehouse run: the dbt and Dagster output goes to {log}", flush=True)
     if db.exists():  # a corrupt or locked build file fails here, at once, with what to do
