@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.duckdb_limits import connect
+from revenue_warehouse.quality.results import counts_line, read_results
 
 
 def log_path(log_dir: Path) -> Path:
@@ -95,20 +96,10 @@ def load_lines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
 
 
 def check_lines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    """GX expectations of the run: passed, warned, failed (blocking), not applicable (nothing to check)."""
+    """GX expectations of the run by outcome (``quality.results.counts_line``, as in the WAP summary)."""
     if not _table_exists(con, "audit", "check_results"):
         return ["GX checks: none ran"]
-    passed, warned, failed, not_applicable = con.execute(
-        """select count(*) filter (where success and coalesce(element_count, 1) > 0),
-                  count(*) filter (where not success and severity <> 'error'),
-                  count(*) filter (where not success and severity = 'error'),
-                  count(*) filter (where success and element_count = 0)
-           from audit.check_results where run_id = ?""",
-        [run_id],
-    ).fetchone()
-    return [
-        f"GX checks: {passed} passed, {warned} warned, {failed} failed (blocking), {not_applicable} not applicable"
-    ]
+    return [counts_line(read_results(con, run_id))]
 
 
 def summary_lines(build_db: Path, run_id: str) -> list[str]:

@@ -92,7 +92,7 @@ def test_run_summary_reports_marts_checks_and_publication(tmp_path: Path) -> Non
     publish(good, serving, generation="good-run")
     text = wap_summary(good, serving, "good-run")
     assert "marketing.fct_leads" in text and f"published: {serving} (generation good-run)" in text
-    assert f"GX checks: {len(load_config().checks)} passed, 0 failed (blocking), 0 warnings" in text
+    assert f"GX checks: {len(load_config().checks)} passed, 0 warned, 0 failed (blocking)" in text
     text = wap_summary(bad, serving, "bad-run")
     assert f"NOT published: {serving} still serves generation good-run" in text
     assert "FAIL handoff sales_to_customer_success: expectation won_deal_has_cs_introduction failed" in text

@@ -15,7 +15,7 @@ from test_connector_fixtures import fixture_path
 
 from revenue_warehouse.contract import TABLES
 from revenue_warehouse.loader import load_extracts
-from revenue_warehouse.quality.results import CHECK_RESULTS_DDL
+from revenue_warehouse.quality.results import CHECK_RESULTS_DDL, CheckResult, write_results
 from revenue_warehouse.run_output import check_lines, load_lines, output_to
 
 
@@ -63,24 +63,82 @@ def test_summary_counts_files_columns_and_checks(tmp_path: Path) -> None:
         )
         con.execute(CHECK_RESULTS_DDL)
         rows = [
-            (True, "error", 10),
-            (True, "warn", 0),
-            (False, "warn", 4),
-            (False, "error", 2),
-            (True, "error", 5),
+            (True, "error", 10, "passed"),
+            (True, "warn", 0, "not_applicable"),
+            (False, "warn", 4, "failed"),
+            (False, "error", 2, "failed"),
+            (True, "error", 5, "passed"),
+            (True, "error", 0, "no_records"),
         ]
-        for i, (success, severity, elements) in enumerate(rows):
+        for i, (success, severity, elements, status) in enumerate(rows):
             con.execute(
                 "insert into audit.check_results (run_id, checked_at, suite, gx_suite, expectation, gx_expectation, "
-                "severity, success, element_count, failing_record_count) values ('first', now(), 's', 's', ?, 'e', ?, ?, ?, 0)",
-                [f"e{i}", severity, success, elements],
+                "severity, success, element_count, failing_record_count, status) "
+                "values ('first', now(), 's', 's', ?, 'e', ?, ?, ?, 0, ?)",
+                [f"e{i}", severity, success, elements, status],
             )
         assert check_lines(con, "first") == [
-            "GX checks: 2 passed, 1 warned, 1 failed (blocking), 1 not applicable"
+            "GX checks: 2 passed, 1 warned, 1 failed (blocking), 1 not applicable, 1 with no records"
         ]
         assert check_lines(con, "second") == [
-            "GX checks: 0 passed, 0 warned, 0 failed (blocking), 0 not applicable"
+            "GX checks: 0 passed, 0 warned, 0 failed (blocking), 0 not applicable, 0 with no records"
         ]
+
+
+def _result(expectation: str, status: str, success: bool = True, severity: str = "error") -> CheckResult:
+    return CheckResult(
+        run_id="r1",
+        suite="billing" if status == "not_applicable" else "marketing_to_sales",
+        gx_suite="g",
+        expectation=expectation,
+        gx_expectation="expect_x",
+        guards="m",
+        handoff=None,
+        severity=severity,
+        success=success,
+        observed_value="",
+        threshold="",
+        element_count=0 if status in ("not_applicable", "no_records") else 12,
+        failing_record_count=0 if success else 3,
+        sample_failing_keys=[],
+        status=status,
+        reason="no billing system (company.yml)" if status == "not_applicable" else "",
+    )
+
+
+def test_the_run_summary_and_the_wap_summary_count_checks_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run where the company has no billing system: 3 checks not applicable, 1 with no records (an
+    empty window), 2 passed, 1 warned. The old run summary counted every empty check as 'not
+    applicable' (4), the WAP summary only those with that status (3)."""
+    from revenue_warehouse.quality.report import wap_summary
+
+    build = tmp_path / "build.duckdb"
+    results = [
+        _result("invoices_paid", "not_applicable"),
+        _result("mrr_positive", "not_applicable"),
+        _result("customer_known", "not_applicable", severity="warn"),
+        _result("recent_mqls_owned", "no_records"),
+        _result("lead_ids_unique", "passed"),
+        _result("lead_source_known", "passed"),
+        _result("lead_owner_set", "failed", success=False, severity="warn"),
+    ]
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema audit")
+        write_results(con, results)
+        run_line = check_lines(con, "r1")
+    expected = "GX checks: 2 passed, 1 warned, 0 failed (blocking), 3 not applicable, 1 with no records"
+    assert run_line == [expected]
+    wap_lines = wap_summary(build, tmp_path / "serving.duckdb", "r1").splitlines()
+    assert [line for line in wap_lines if line.startswith("GX checks:")] == [expected]
+    # `warehouse check` labels each result by the same rule
+    from revenue_warehouse.commands.check import print_results
+
+    capsys.readouterr()
+    print_results(results)
+    labels = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert labels == ["N/A", "N/A", "N/A", "NONE", "PASS", "PASS", "WARN"]
 
 
 @pytest.mark.slow

@@ -32,12 +32,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
+# one label per outcome (quality.results.outcome, the rule the run summaries count by)
+LABELS = {"passed": "PASS", "warned": "WARN", "failed": "FAIL", "not_applicable": "N/A", "no_records": "NONE"}
+
+
 def print_results(results: Sequence) -> None:
-    labels = {"not_applicable": "N/A", "no_records": "NONE"}
+    from revenue_warehouse.quality.results import outcome
+
     for r in results:
-        status = labels.get(r.status) or (
-            "PASS" if r.success else ("FAIL" if r.severity == "error" else "WARN")
-        )
+        status = LABELS[outcome(r)]
         detail = (
             r.reason or f"{r.failing_record_count} failing of {r.element_count}, observed {r.observed_value}"
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.publish import current_generation
-from revenue_warehouse.quality.results import read_results
+from revenue_warehouse.quality.results import OUTCOMES, counts_line, outcome, read_results
 
 MART_SCHEMAS = ("marketing", "sales", "customer_success", "funnel", "core", "quality")
 
@@ -47,16 +47,11 @@ def wap_summary(build_db: Path, serving_db: Path, run_id: str) -> str:
         lines.append(f"rows per mart ({'served' if published else 'build, not published'}):")
         lines += [f"  {name:<45} {n:>10,}" for name, n in rows]
     results = _results(build_db, run_id) if build_db.exists() else []
-    passed = [r for r in results if r.success and r.status == "passed"]
-    failed = [r for r in results if not r.success and r.severity == "error"]
-    warned = [r for r in results if not r.success and r.severity != "error"]
-    skipped = [r for r in results if r.status in ("not_applicable", "no_records")]
-    leaks = [r for r in passed if r.kind == "handoff" and r.failing_record_count]
-    lines.append(
-        f"GX checks: {len(passed)} passed, {len(failed)} failed (blocking), {len(warned)} warnings, "
-        f"{sum(r.status == 'not_applicable' for r in results)} not applicable, "
-        f"{sum(r.status == 'no_records' for r in results)} with no records"
-    )
+    by_outcome = {name: [r for r in results if outcome(r) == name] for name in OUTCOMES}
+    failed, warned = by_outcome["failed"], by_outcome["warned"]
+    skipped = by_outcome["not_applicable"] + by_outcome["no_records"]
+    leaks = [r for r in by_outcome["passed"] if r.kind == "handoff" and r.failing_record_count]
+    lines.append(counts_line(results))
     lines += [f"  FAIL {r.message()}" for r in failed]
     lines += [f"  WARN {r.message()}" for r in warned]
     lines += [f"  {r.status.upper().replace('_', ' ')} {r.message()}" for r in skipped]

@@ -99,6 +99,32 @@ class CheckResult:
         )
 
 
+# How every summary counts results (``warehouse run``'s and the WAP summary): a result is one of these.
+# not_applicable / no_records: the check had nothing to look at (its status says which), whatever
+# else; otherwise passed, failed (severity error: blocks publishing) or warned (failed, not blocking).
+OUTCOMES = ("passed", "warned", "failed", "not_applicable", "no_records")
+
+
+def outcome(result: CheckResult) -> str:
+    """The one of ``OUTCOMES`` that ``result`` counts as."""
+    if result.status in ("not_applicable", "no_records"):
+        return result.status
+    if result.success:
+        return "passed"
+    return "failed" if result.severity == "error" else "warned"
+
+
+def counts_line(results: Sequence[CheckResult]) -> str:
+    """One line counting ``results`` by outcome (the same line in every summary)."""
+    counts = {name: 0 for name in OUTCOMES}
+    for result in results:
+        counts[outcome(result)] += 1
+    return (
+        f"GX checks: {counts['passed']} passed, {counts['warned']} warned, {counts['failed']} failed "
+        f"(blocking), {counts['not_applicable']} not applicable, {counts['no_records']} with no records"
+    )
+
+
 class CheckFailed(RuntimeError):
     """A blocking (severity ``error``) check failed: nothing may be published."""
 
