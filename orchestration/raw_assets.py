@@ -1,16 +1,24 @@
 """Raw load assets: one multi-asset per source system; each contract table is an asset
 ``raw_<system>/<table>`` (the key the dbt sources map to), daily partitioned by extract date."""
 
+import time
 from collections.abc import Iterator
 from datetime import date
 
 import dagster as dg
 import duckdb
 
+from orchestration.partition_events import materialization_events, store_events
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
 from revenue_warehouse.contract import SYSTEMS, Table, parse_day, tables_for
-from revenue_warehouse.loader import FileResult, accounting_violations, load_extracts, version_conflicts
+from revenue_warehouse.loader import (
+    FileResult,
+    accounting_violations,
+    extract_dates,
+    load_extracts,
+    version_conflicts,
+)
 
 IDENTITY_CHECK = "accounting_identity"
 # every file of the table loaded (none failed). A failed file is this check failing (severity ERROR) on
@@ -49,14 +57,45 @@ def _metadata(table: Table, files: list[FileResult], total_rows: int) -> dict[st
 
 class LoadConfig(dg.Config):
     """``all_extract_dates``: load every extract date present, not only the run's partitions. For a
-    first full load (``warehouse run``): one run with one partition key instead of a backfill whose
-    per-partition events would cost Dagster minutes per thousand partitions."""
+    full load (``warehouse run``): one run with one partition key (the last extract date) instead of a
+    backfill whose per-partition events would cost Dagster minutes per thousand partitions; the other
+    extract dates it loaded are recorded as materialized in one write (``record_loaded_partitions``)."""
 
     all_extract_dates: bool = False
 
 
 def _dates(context: dg.AssetExecutionContext, config: LoadConfig) -> list[date] | None:
     return None if config.all_extract_dates else [parse_day(k) for k in context.partition_keys]
+
+
+def record_loaded_partitions(
+    context: dg.AssetExecutionContext,
+    partitions: dg.PartitionsDefinition,
+    tables: list[Table],
+    files: dict[tuple[str, str], list[FileResult]],
+    extracts: list[date],
+) -> int:
+    """After a load of every extract date: record each table materialized for every partition from
+    the first to the last extract date present, except the run's own partition (its materialization,
+    with the load's metadata, follows) and the dates whose file of that table failed. One write for
+    all of them (``orchestration.partition_events``). Returns the number of events recorded."""
+    if not extracts:
+        return 0
+    first, last = extracts[0].isoformat(), extracts[-1].isoformat()
+    loaded = [k for k in partitions.get_partition_keys() if first <= k <= last and k != context.partition_key]
+    by_asset = {}
+    for t in tables:
+        failed = {f.extract_date.isoformat() for f in files.get((t.system, t.name), []) if f.failed}
+        by_asset[asset_key(t)] = [k for k in loaded if k not in failed]
+    events = materialization_events(
+        context.run.run_id,
+        context.job_name,
+        context.get_step_execution_context().step.key,
+        by_asset,
+        metadata={"recorded_by": "load of every extract date, one run (see the run's own partition)"},
+    )
+    store_events(context.instance, events)
+    return len(events)
 
 
 def _table_results(
@@ -172,6 +211,15 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
         for path, reason in summary.unknown_paths.items():
             context.log.warning(f"not loaded ({reason}): {path}")
         by_table = summary.by_table()
+        if config.all_extract_dates:
+            started = time.monotonic()
+            n = record_loaded_partitions(
+                context, partitions, selected, by_table, extract_dates(warehouse.extracts_path())
+            )
+            context.log.info(
+                f"recorded {n:,} materialization(s) of the other extract-date partitions loaded "
+                f"in {time.monotonic() - started:.1f}s"
+            )
         with warehouse.connect(read_only=True) as con:
             for t in selected:
                 files = by_table.get((system, t.name), [])

@@ -47,8 +47,12 @@ def run_refresh(
 ) -> RefreshSummary:
     """Build the code location over ``extracts_dir`` / ``db_path`` (the settings otherwise) and run ``job_name``
     for every extract date present, in one run: by default as the last date's partition with the loads
-    told to take every date present (few Dagster events); ``one_partition=False`` runs a single-run
-    backfill over the whole range instead (one materialization event per partition and table)."""
+    told to take every date present; the loads record the other dates as materialized in one write per
+    source system (``orchestration.raw_assets.record_loaded_partitions``), so the instance shows every
+    extract date of every raw table materialized. ``one_partition=False`` runs Dagster's single-run
+    backfill over the range instead (the tags the new-extracts sensor's runs carry): Dagster stores a
+    planned and a materialized event per partition and table one at a time, fine for the sensor's few
+    days, minutes per thousand partitions (docs/decisions.md#partitions-of-a-full-run)."""
     dates = extract_dates(extracts_dir)
     if not dates:
         raise FileNotFoundError(f"no extract files under {extracts_dir}")

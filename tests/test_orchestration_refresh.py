@@ -159,6 +159,12 @@ def test_a_failed_load_leaves_unrelated_marts_built_and_checked(
     assert not summary.success
     assert [f for f, _ in summary.failed_files] == [f"salesforce/opportunity/{broken.name}"]
     assert "missing required column 'created_date'" in summary.failed_files[0][1]
+    # the failed file's date is not recorded as materialized for its table; it is for the others
+    broken_key = dg.AssetKey(["raw_salesforce", "opportunity"])
+    days = {p.stem for p in extracts.glob("*/*/*.csv")}  # every day of SIM has a file of some table
+    assert len(days) == (SIM["end"] - SIM["start"]).days + 1
+    assert instance.get_materialized_partitions(broken_key) == days - {broken.stem}
+    assert instance.get_materialized_partitions(dg.AssetKey(["raw_salesforce", "account"])) == days
     steps_failed = [e.split(":")[0] for e in summary.errors]
     assert not [s for s in steps_failed if s.startswith(("load_", "warehouse_dbt_models"))], summary.errors
 
@@ -206,33 +212,60 @@ def test_a_failed_load_leaves_unrelated_marts_built_and_checked(
     assert instance.get_run_by_id(summary.run_id).status == dg.DagsterRunStatus.SUCCESS
 
 
-def test_a_recorded_run_covers_every_extract_date_it_loaded(
+def test_a_full_run_records_every_extract_date_it_loaded_and_a_daily_run_its_day(
     tmp_path: Path, prepared: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``warehouse run --record-partitions``: ONE run (a single-run backfill over the range of extract
-    dates), after which a persistent Dagster instance shows every raw table materialized for every day
-    from the first to the last extract file (read from the file names). Ten days: Dagster's SQLite
-    storage writes two events per day and table (docs/operations.md)."""
+    """``warehouse run``'s way of running (one run, the last date's partition, the loads told to take
+    every date present), after which a persistent (SQLite) Dagster instance shows every raw table
+    materialized for every day from the first to the last extract file (read from the file names), none
+    of the code location's partitions missing, and the run's own partition (the last date) as the latest
+    materialization, with the load's metadata. A daily run of a later day, after the code location
+    reloads with it, records that day too. The loads record the dates, so the ``load_raw`` job shows it
+    without a dbt build on the persistent instance; the failed-load test covers the ``refresh`` job."""
+    import shutil
     from datetime import timedelta
 
     import dagster as dg
 
+    from orchestration.location import build_definitions
     from orchestration.refresh import run_refresh
+    from revenue_warehouse.settings import get_settings
     from revenue_warehouse.simulator import generate
 
     sim_extracts = tmp_path / "sim"
-    generate(sim_extracts, **{**SIM, "end": date(2023, 1, 10)})
+    generate(sim_extracts, **{**SIM, "end": date(2023, 1, 11)})
+    held = tmp_path / "held"  # the 11th day arrives after the full run
+    for path in sorted(sim_extracts.glob("*/*/2023-01-11.csv")):
+        (held / path.parent.relative_to(sim_extracts)).mkdir(parents=True)
+        shutil.move(path, held / path.relative_to(sim_extracts))
 
     monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(tmp_path / "serving.duckdb"))
     reset_settings()
     days = sorted({p.stem for p in sim_extracts.glob("*/*/*.csv")})
     first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
     expected = {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
-    assert len(expected) == 10
+    assert len(expected) == 10 and last == date(2023, 1, 10)
     (tmp_path / "dagster_home").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home"))
-    summary = run_refresh(sim_extracts, tmp_path / "build.duckdb", instance=instance, one_partition=False)
-    assert [e for e in summary.errors if e.startswith(("load_", "warehouse_dbt_models"))] == []
+    db = tmp_path / "build.duckdb"
+    summary = run_refresh(sim_extracts, db, instance=instance, job_name="load_raw")
+    assert summary.success, summary.errors
     assert len(instance.get_runs()) == 1
-    for t in TABLES:
-        assert instance.get_materialized_partitions(dg.AssetKey([f"raw_{t.system}", t.name])) == expected, t
+    keys = [dg.AssetKey([f"raw_{t.system}", t.name]) for t in TABLES]
+    partitions = build_definitions(get_settings().replace(extracts_dir=sim_extracts, build_db=db))
+    all_keys = set(partitions.resolve_job_def("refresh").partitions_def.get_partition_keys())
+    assert all_keys == expected
+    for key in keys:
+        assert instance.get_materialized_partitions(key) == expected, key
+        latest = instance.get_latest_materialization_event(key)
+        assert latest.run_id == summary.run_id and latest.dagster_event.partition == last.isoformat(), key
+        assert "rows_loaded" in latest.asset_materialization.metadata, key
+
+    for path in sorted(held.glob("*/*/*.csv")):  # the new day arrives; the code location reloads
+        shutil.move(path, sim_extracts / path.relative_to(held))
+    defs = build_definitions(get_settings().replace(extracts_dir=sim_extracts, build_db=db))
+    daily = defs.resolve_job_def("load_raw").execute_in_process(partition_key="2023-01-11", instance=instance)
+    assert daily.success
+    for key in keys:
+        assert instance.get_materialized_partitions(key) == expected | {"2023-01-11"}, key
+        assert instance.get_latest_materialization_event(key).run_id == daily.run_id, key

@@ -35,12 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="simulator seed when generating (default 1)")
     p.add_argument("--start", type=iso_date, default=date(2023, 1, 1), help="first simulated day")
     p.add_argument("--end", type=iso_date, default=date(2025, 6, 30), help="last simulated day")
-    p.add_argument(
-        "--record-partitions",
-        action="store_true",
-        help="record the run against every extract-date partition it loads (a single-run backfill over the "
-        "range), so the Dagster UI shows them materialized; costs Dagster one event per day and raw table",
-    )
     p.set_defaults(handler=handle)
 
 
@@ -103,7 +97,7 @@ def _handle(args: argparse.Namespace) -> int:
     print(f"[3/3] running the refresh job (load, dbt build and tests, checks, publish) on {db}", flush=True)
     started = time.monotonic()
     with output_to(log):
-        summary = run_refresh(extracts, db, instance=_instance(), one_partition=not args.record_partitions)
+        summary = run_refresh(extracts, db, instance=_instance())
         print(format_summary(summary))
         print(wap_summary(db, paths.serving_db_path(), summary.run_id))
     print(_summary(summary, db, time.monotonic() - started, log))
