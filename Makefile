@@ -37,9 +37,16 @@ run: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+## pytest runs the tests on two pytest-xdist workers (the machine has 2 cores and most test time is one
+## single-threaded dbt, Dagster or simulator process): a unit of work is a test module, and the modules
+## that share the project's target/ or DAGSTER_HOME run as one unit (tests/conftest.py). PYTEST_WORKERS=0
+## runs them in this process, one after the other.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
 ## make test: set up, lint, install the browser, then run the whole test suite.
 test: setup lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_XDIST)
 
 ## make test-engines: the whole project on a throwaway PostgreSQL and on local Spark, key figures
 ## compared with the DuckDB build (docs/scaling.md). Installs the `engines` dependency group and,
@@ -58,7 +65,7 @@ engines-setup: setup
 ## (slow = a full dbt build of the warehouse or a whole Dagster run; see tests/conftest.py). About 2.5
 ## CPU-minutes (137 tests); the whole suite stays `make test`.
 test-fast: setup
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" $(PYTEST_XDIST)
 
 ## make lint: ruff (Python) and sqlfluff (dbt models: dbt templater, duckdb dialect, rules in .sqlfluff;
 ## the templater compiles against an empty scratch database).

@@ -98,8 +98,82 @@ def _fresh_settings() -> Iterator[None]:
 FULL_BUILD_FIXTURES = {"built_db", "served_db"}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs a full dbt build ``slow`` (``make test-fast`` leaves them out)."""
     for item in items:
         if FULL_BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+# ``make test`` runs two pytest-xdist workers (``-n 2 --dist loadgroup``). A unit of work is one test
+# module (its module-scoped fixtures are built once), except the modules below, which share state of the
+# project checkout and so run as one unit, one after the other: they write the project's own
+# ``target/`` (dbt parse/run without ``--target-path``; the Dagster code location and ``warehouse run``
+# prepare ``target/manifest.json``, and ``test_dbt_manifest`` times its rewrites) or use the Makefile's
+# ``DAGSTER_HOME``. A new test module that does any of that belongs here.
+PROJECT_STATE_MODULES = frozenset(
+    {
+        "test_bring_your_own_data",
+        "test_cli",
+        "test_dbt_manifest",
+        "test_failures_cli",
+        "test_orchestration_definitions",
+        "test_orchestration_raw",
+        "test_orchestration_refresh",
+        "test_quality_dagster",
+        "test_run_output",
+        "test_semantic_layer",
+        "test_wap_dagster",
+        "test_wap_definitions",
+        "test_wap_silos",
+    }
+)
+PROJECT_STATE = "project_state"
+# Units handed out first, longest first (the `--durations` of the last CI), so that no long unit is left
+# for the end while the other worker idles; the other units follow, most tests first.
+LONGEST_FIRST = (
+    PROJECT_STATE,
+    "test_incremental_equivalence",
+    "test_wap_kill",
+    "test_dbt_mrr_as_of",
+    "test_wap_e2e",
+    "test_simulator_extend_build",
+    "test_wap_clean_seeds",
+    "test_dbt_reshaped_company",
+    "test_analyst_guide",
+    "test_rebuild_identical",
+    "test_impossible_values",
+)
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: ``project_state`` for the modules above, else its module."""
+    module = nodeid.split("::", 1)[0]
+    return PROJECT_STATE if Path(module).stem in PROJECT_STATE_MODULES else module
+
+
+def unit_rank(unit: str, tests: int) -> tuple[int, int]:
+    name = Path(unit).stem
+    first = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    return first, -tests
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` with the units above. (pytest-xdist 3.8's own loadgroup, which reads
+    ``xdist_group`` marks, does nothing on pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ProjectScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+        def _assign_work_unit(self, node: object) -> None:
+            for unit in sorted(self.workqueue, key=lambda u: unit_rank(u, len(self.workqueue[u]))):
+                self.workqueue.move_to_end(unit)
+            super()._assign_work_unit(node)
+
+    return ProjectScheduling(config, log)
