@@ -3,9 +3,10 @@ real dbt. Session scoped: generated and built once, copied where a test needs to
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -31,22 +32,53 @@ def shared_dir() -> Path:
     return path
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that ``build`` fills once per test run. Under pytest-xdist the workers share it: the first
+    to need it builds it under a file lock, the others wait and reuse it (read-only, like every user of
+    these session fixtures), so the simulation and the warehouse build are made once, not once per worker."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent  # the run's temporary folder, shared by its workers
+    folder = root / f"shared-{name}"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".complete").touch()
+    return folder
+
+
+def worker_copy(tmp_path_factory: pytest.TempPathFactory, name: str, shared: Path) -> Path:
+    """This worker's own copy of a shared folder (a DuckDB file is opened read-write by some tests, and a
+    second process may not open it then); the folder itself outside pytest-xdist."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return shared
+    local = tmp_path_factory.mktemp(name)
+    shutil.copytree(shared, local, dirs_exist_ok=True)
+    return local
+
+
 @pytest.fixture(scope="session")
 def small_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from revenue_warehouse.simulator import generate
 
-    out = tmp_path_factory.mktemp("extracts")
-    generate(out, **SIM)
-    return out
+    return built_once(tmp_path_factory, "extracts", lambda out: generate(out, **SIM))
 
 
 @pytest.fixture(scope="session")
 def loaded_db(small_extracts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from revenue_warehouse.loader import load_extracts
 
-    db = tmp_path_factory.mktemp("loaded") / "build.duckdb"
-    load_extracts(db, small_extracts, run_id="pytest")
-    return db
+    def load(folder: Path) -> None:
+        load_extracts(folder / "build.duckdb", small_extracts, run_id="pytest")
+
+    return (
+        worker_copy(tmp_path_factory, "loaded", built_once(tmp_path_factory, "loaded", load)) / "build.duckdb"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -54,11 +86,14 @@ def built_db(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the loaded database with every dbt model built and every dbt test passing."""
     from revenue_warehouse.dbt import run_dbt
 
-    work = tmp_path_factory.mktemp("built")
-    db = work / "build.duckdb"
-    shutil.copy(loaded_db, db)
-    run_dbt(["build"], db, dbt_vars={"as_of_date": AS_OF.isoformat()}, target_path=work / "target")
-    return db
+    def build(work: Path) -> None:
+        db = work / "build.duckdb"
+        shutil.copy(loaded_db, db)
+        run_dbt(["build"], db, dbt_vars={"as_of_date": AS_OF.isoformat()}, target_path=work / "target")
+
+    return (
+        worker_copy(tmp_path_factory, "built", built_once(tmp_path_factory, "built", build)) / "build.duckdb"
+    )
 
 
 @pytest.fixture(scope="session")
