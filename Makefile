@@ -62,8 +62,8 @@ engines-setup: setup
 	@command -v java >/dev/null || { echo "Spark needs Java 17: apt-get install openjdk-17-jre-headless"; exit 1; }
 
 ## make test-fast: unit tests and small builds, for the edit-test loop: every test not marked slow
-## (slow = a full dbt build of the warehouse or a whole Dagster run; see tests/conftest.py). About 2.5
-## CPU-minutes (137 tests); the whole suite stays `make test`.
+## (slow = a full dbt build of the warehouse or a whole Dagster run; see tests/conftest.py). About 2.3
+## CPU-minutes (183 tests), on two workers (docs/benchmarks.md); the whole suite stays `make test`.
 test-fast: setup
 	$(BIN)/pytest -m "not slow" $(PYTEST_XDIST)
 
