@@ -16,7 +16,9 @@ bound, on the same generated extracts, in fresh database files. Prints one JSON 
   process tree (the steadier figure on a shared machine); peak RSS is the largest process's.
 * ``--incremental``: the last extract day is held back for the runs above, then put in place and
   ``warehouse run`` measured again on the same warehouse (a daily increment); ``increment_vs_full``
-  = increment wall / full ``warehouse run`` wall.
+  = increment wall / full ``warehouse run`` wall. ``increment_stages``: the increment's ``load`` and
+  ``dbt_models`` (``dbt run``) on the staged build; ``increment_vs_full_dbt_models_cpu`` = its dbt
+  models CPU / the full build's.
 
     .venv/bin/python bench/pipeline.py --scale 1
     .venv/bin/python bench/pipeline.py --scale 1 --scale 10 --incremental
@@ -146,6 +148,20 @@ def staged(work: Path, extracts: Path) -> dict:
     ]
     stages["publish"] = measure("publish", publish, env, logs)
     return stages
+
+
+def staged_increment(work: Path, extracts: Path) -> dict:
+    """The increment step by step on the staged build: ``load`` (the new day) and ``dbt_models``
+    (``dbt run``: incremental models merge what changed, the others are rebuilt)."""
+    build = work / "build.duckdb"
+    env = base_env(work, extracts, build, work / "serving.duckdb")
+    logs, target = work / "logs", work / "target"
+    load = [str(BIN / "warehouse"), "load", "--extracts", str(extracts), "--db", str(build)]
+    run = dbt(["run"], target, build, last_extract_date(extracts))
+    return {
+        "load": measure("increment_load", load, env, logs),
+        "dbt_models": measure("increment_dbt_run", run, env, logs),
+    }
 
 
 def production_test_selection() -> list[str]:
@@ -313,6 +329,10 @@ def bench(extracts: Path, work: Path, label: str, incremental: bool) -> dict:
             shutil.move(src, dest)
         result["increment"] = warehouse_run(work / "run", extracts, "warehouse_run_increment")
         result["increment_vs_full"] = round(result["increment"]["wall_s"] / run["wall_s"], 3)
+        result["increment_stages"] = staged_increment(work / "staged", extracts)
+        result["increment_vs_full_dbt_models_cpu"] = round(
+            result["increment_stages"]["dbt_models"]["cpu_s"] / stages["dbt_models"]["cpu_s"], 3
+        )
     result["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     return result
 
