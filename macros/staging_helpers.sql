@@ -1,11 +1,12 @@
 {#- Helpers shared by the staging models (one place for the version, email and domain rules). -#}
 
 {#- The loader's provenance columns that, with the contract's `_fivetran_synced`, decide which version
-    of a record wins (see latest_record). -#}
+    of a record wins, and (`_loaded_at`) which raw rows are new to an incremental build (see latest_record). -#}
 {% macro provenance_columns() -%}
     {{ return([
         {"name": "_extract_date", "datatype": "date"},
         {"name": "_source_row_number", "datatype": dbt.type_bigint()},
+        {"name": "_loaded_at", "datatype": dbt.type_timestamp()},
     ]) }}
 {%- endmacro %}
 

@@ -3,8 +3,14 @@ few extract days, then each remaining day is loaded and built on top (incrementa
 within their lookback windows), including an earlier day re-delivered with other content and the
 simulator's late-arriving updates (dirt on), and a late update of an old opportunity (its amount
 changed in a new version, long after the lookback window of its first open days); then a second warehouse is built from scratch with
-``--full-refresh`` on the same files. Every table of every mart schema must be identical: same rows,
-same values (order-independent checksums per column)."""
+``--full-refresh`` on the same files. Every table of every mart schema and of staging (incremental
+tables merged by key, without their load times) must be identical: same rows, same values
+(order-independent checksums per column).
+
+Re-deliveries exercise the affected-key rule of incremental staging (macros/latest_record.sql): a day
+re-delivered without the only version of a web session (the session must be gone) and a day
+re-delivered without the kept version of a contact that has an older one (the older one must be back),
+both days built before the increments."""
 
 from __future__ import annotations
 
@@ -85,16 +91,61 @@ def late_amount_update(folder: Path, day: date, older_than_days: int = 40) -> st
     return row["id"]
 
 
+Version = tuple[str, str, int]  # (_fivetran_synced, extract date, file row): the staging version order
+
+
+def versions_by_id(folder: Path) -> dict[str, list[tuple[Version, Path, int]]]:
+    """Every delivered row of a table by record id: its version key, file and line index in the file."""
+    found: dict[str, list[tuple[Version, Path, int]]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = next(csv.reader(lines[:1]))
+        for index, line in enumerate(lines[1:], start=1):
+            row = dict(zip(header, next(csv.reader([line])), strict=True))  # one record per line
+            found.setdefault(row["id"], []).append(((row["_fivetran_synced"], path.stem, index), path, index))
+    return found
+
+
+def withdraw_kept_version(
+    extracts: Path, generated: Path, table: str, before: date, *, versions: int
+) -> tuple:
+    """Re-deliver an earlier day (dated before ``before``, so already built) without the kept version of
+    a record that has exactly ``versions`` versions in all generated days; the re-delivered file keeps
+    other rows. Returns the record id and the sync time of the version now in force (None: no version)."""
+    all_versions = versions_by_id(generated / table)
+    folder = extracts / table
+    for record_id, rows in sorted(versions_by_id(folder).items()):
+        if len(rows) != versions or len(all_versions[record_id]) != versions:
+            continue
+        rows = sorted(rows)
+        kept, path, index = rows[-1]
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        older_distinct = versions == 1 or rows[-2][0][0] < kept[0]
+        if path.stem < (before - timedelta(days=1)).isoformat() and len(lines) > 2 and older_distinct:
+            path.write_text("".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
+            return record_id, (rows[-2][0][0] if versions > 1 else None)
+    raise AssertionError(f"no record of {table} with {versions} version(s) to withdraw before {before}")
+
+
 def checksums(db: Path) -> dict[str, tuple]:
+    """Per table: row count and order-independent checksum of every column; staging tables without
+    ``_loaded_at`` (when a version was loaded differs between the two warehouses, not what it holds)."""
     with duckdb.connect(str(db), read_only=True) as con:
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
-            f"({', '.join(repr(s) for s in SCHEMAS)}) ORDER BY 1, 2"
+            f"({', '.join(repr(s) for s in (*SCHEMAS, 'staging'))}) ORDER BY 1, 2"
         ).fetchall()
+        columns = "COLUMNS(lambda c: c <> '_loaded_at')"
         return {
-            f"{s}.{t}": con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{s}"."{t}"').fetchone()
+            f"{s}.{t}": con.execute(f'SELECT count(*), sum(hash({columns})) FROM "{s}"."{t}"').fetchone()
             for s, t in tables
         }
+
+
+def staged_synced_at(db: Path, model: str, key: str, record_id: str) -> list:
+    with duckdb.connect(str(db), read_only=True) as con:
+        query = f"SELECT cast(synced_at AS VARCHAR) FROM staging.{model} WHERE cast({key} AS VARCHAR) = ?"
+        return [r[0] for r in con.execute(query, [record_id]).fetchall()]
 
 
 def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> None:
@@ -119,6 +170,12 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
         if k == 0:  # an earlier day's opportunities and stage history re-delivered
             for table in ("opportunity", "opportunity_history"):
                 redeliver(earlier_file(extracts / "salesforce" / table, day - timedelta(days=2)))
+            session, no_version = withdraw_kept_version(
+                extracts, generated, "hubspot/web_session", day, versions=1
+            )
+            contact, older_synced = withdraw_kept_version(
+                extracts, generated, "hubspot/contact", day, versions=3
+            )
         if k == 1:
             late_amount_update(extracts / "salesforce" / "opportunity", day)
         build(incremental, extracts, day)
@@ -127,5 +184,10 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
     build(full, extracts, SIM["end"], full_refresh=True)
     expected, got = checksums(full), checksums(incremental)
     assert expected, "no mart tables were built"
+    assert "staging.stg_hubspot__web_sessions" in expected, "staging tables not compared"
     differing = sorted(name for name in expected if got.get(name) != expected[name])
     assert differing == [] and got.keys() == expected.keys()
+    # the re-deliveries, against the files: withdrawn session gone, the contact's older version back
+    assert no_version is None
+    assert staged_synced_at(incremental, "stg_hubspot__web_sessions", "web_session_id", session) == []
+    assert staged_synced_at(incremental, "stg_hubspot__contacts", "contact_id", contact) == [older_synced]

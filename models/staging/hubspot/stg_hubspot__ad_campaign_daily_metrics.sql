@@ -1,3 +1,5 @@
+{{ config(unique_key=['ad_campaign_id', 'metric_date']) }}
+
 with
 
 source as (
@@ -22,7 +24,8 @@ final as (
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks,
         coalesce(spend, 0) as spend,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'ad_campaign_daily') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'ad_campaign_daily') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='ad_campaign_id') }}
+
 with
 
 source as (
@@ -26,7 +28,8 @@ final as (
         end_date,
         upper(currency) as currency,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'ad_campaign') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'ad_campaign') }}
     from latest
 )
 

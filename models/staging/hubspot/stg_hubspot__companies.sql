@@ -1,3 +1,5 @@
+{{ config(unique_key='company_id') }}
+
 with
 
 source as (
@@ -23,7 +25,8 @@ final as (
         property_country as country,
         property_createdate as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'company') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'company') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='contact_id') }}
+
 with
 
 source as (
@@ -33,7 +35,8 @@ final as (
         nullif(trim(property_salesforceleadid), '') as salesforce_lead_id,
         nullif(trim(property_salesforcecontactid), '') as salesforce_contact_id,
         {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'contact') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'contact') }}
     from latest
 )
 

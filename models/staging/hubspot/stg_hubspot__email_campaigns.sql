@@ -1,3 +1,5 @@
+{{ config(unique_key='email_campaign_id') }}
+
 with
 
 source as (
@@ -21,7 +23,8 @@ final as (
         subject,
         email_type,
         app_name,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'email_campaign') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'email_campaign') }}
     from latest
 )
 

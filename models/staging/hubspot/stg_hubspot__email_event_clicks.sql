@@ -1,3 +1,5 @@
+{{ config(unique_key='email_event_id') }}
+
 with
 
 source as (
@@ -19,7 +21,8 @@ final as (
         url as clicked_url,
         referer,
         browser,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'email_event_click') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'email_event_click') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='email_event_id') }}
+
 with
 
 source as (
@@ -21,7 +23,8 @@ final as (
         {{ normalize_email('recipient') }} as recipient_email,
         upper(event_type) as event_type,
         created as occurred_at,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'email_event') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'email_event') }}
     from latest
 )
 

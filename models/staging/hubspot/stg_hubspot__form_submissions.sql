@@ -1,3 +1,5 @@
+{{ config(unique_key='form_submission_id') }}
+
 with
 
 source as (
@@ -22,7 +24,8 @@ final as (
         submitted_at,
         page_url,
         title as page_title,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'contact_form_submission') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'contact_form_submission') }}
     from latest
 )
 

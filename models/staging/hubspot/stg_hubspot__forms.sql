@@ -1,3 +1,5 @@
+{{ config(unique_key='form_id') }}
+
 with
 
 source as (
@@ -20,7 +22,8 @@ final as (
         form_type,
         created_at,
         updated_at,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'form') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'form') }}
     from latest
 )
 

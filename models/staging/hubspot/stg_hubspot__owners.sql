@@ -1,3 +1,5 @@
+{{ config(unique_key='owner_id') }}
+
 with
 
 source as (
@@ -24,7 +26,8 @@ final as (
         owner_type,
         created_at,
         updated_at,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'owner') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'owner') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='web_session_id') }}
+
 with
 
 source as (
@@ -25,7 +27,8 @@ final as (
         lower(trim(utm_medium)) as utm_medium,
         lower(trim(utm_campaign)) as utm_campaign,
         pageviews,
-        _fivetran_synced as synced_at{{ pass_through_select('hubspot', 'web_session') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('hubspot', 'web_session') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='account_id') }}
+
 with
 
 source as (
@@ -29,7 +31,8 @@ final as (
         segment_c as segment,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'account') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'account') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='contact_id') }}
+
 with
 
 source as (
@@ -27,7 +29,8 @@ final as (
         lead_source,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'contact') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'contact') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='lead_id') }}
+
 with
 
 source as (
@@ -37,7 +39,8 @@ final as (
         nullif(converted_contact_id, '') as converted_contact_id,
         nullif(converted_opportunity_id, '') as converted_opportunity_id,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'lead') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'lead') }}
     from latest
 )
 

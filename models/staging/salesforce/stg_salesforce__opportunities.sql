@@ -1,3 +1,5 @@
+{{ config(unique_key='opportunity_id') }}
+
 with
 
 source as (
@@ -37,7 +39,8 @@ final as (
         stripe_subscription_id_c as stripe_subscription_id,
         term_end_date_c as term_end_date,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'opportunity') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'opportunity') }}
     from latest
 )
 

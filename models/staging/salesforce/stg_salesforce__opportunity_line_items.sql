@@ -1,3 +1,5 @@
+{{ config(unique_key='opportunity_line_item_id') }}
+
 with
 
 source as (
@@ -27,7 +29,8 @@ final as (
         total_price,
         created_date as created_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'opportunity_line_item') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'opportunity_line_item') }}
     from latest
 )
 

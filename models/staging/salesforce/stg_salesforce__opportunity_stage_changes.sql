@@ -1,3 +1,5 @@
+{{ config(unique_key='opportunity_history_id') }}
+
 with
 
 source as (
@@ -23,7 +25,8 @@ final as (
         probability,
         close_date,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'opportunity_history') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'opportunity_history') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='product_id') }}
+
 with
 
 source as (
@@ -21,7 +23,8 @@ final as (
         family as product_family,
         coalesce(is_active, false) as is_active,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'product_2') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'product_2') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='task_id') }}
+
 with
 
 source as (
@@ -28,7 +30,8 @@ final as (
         created_date as created_at,
         completed_date_time as completed_at,
         {{ soft_deleted(['is_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'task') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'task') }}
     from latest
 )
 

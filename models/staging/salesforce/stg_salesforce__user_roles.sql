@@ -1,3 +1,5 @@
+{{ config(unique_key='user_role_id') }}
+
 with
 
 source as (
@@ -20,7 +22,8 @@ final as (
         developer_name as role_developer_name,
         parent_role_id,
         {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'user_role') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'user_role') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='user_id') }}
+
 with
 
 source as (
@@ -27,7 +29,8 @@ final as (
         coalesce(is_active, false) as is_active,
         created_date as created_at,
         {{ soft_deleted(['_fivetran_deleted']) }} as is_deleted,
-        _fivetran_synced as synced_at{{ pass_through_select('salesforce', 'user') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('salesforce', 'user') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='customer_id') }}
+
 with
 
 source as (
@@ -26,7 +28,8 @@ final as (
         coalesce(livemode, true) as is_livemode,
         coalesce(is_deleted, false) as is_deleted,
         created as created_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'customer') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'customer') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='discount_id') }}
+
 with
 
 source as (
@@ -23,7 +25,8 @@ final as (
         false as is_deleted,
         {{ adapter.quote('start') }} as started_at,
         {{ adapter.quote('end') }} as ends_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'discount') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'discount') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='invoice_line_item_id') }}
+
 with
 
 source as (
@@ -31,7 +33,8 @@ final as (
         false as is_deleted,
         period_start as period_started_at,
         period_end as period_ended_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'invoice_line_item') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'invoice_line_item') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='plan_id') }}
+
 with
 
 source as (
@@ -29,7 +31,8 @@ final as (
         coalesce(active, true) as is_active,
         coalesce(is_deleted, false) as is_deleted,
         created as created_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'plan') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'plan') }}
     from latest
 )
 

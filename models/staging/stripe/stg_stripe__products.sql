@@ -1,3 +1,5 @@
+{{ config(unique_key='product_id') }}
+
 with
 
 source as (
@@ -21,7 +23,8 @@ final as (
         coalesce(active, true) as is_active,
         coalesce(is_deleted, false) as is_deleted,
         created as created_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'product') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'product') }}
     from latest
 )
 

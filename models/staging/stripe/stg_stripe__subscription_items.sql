@@ -1,3 +1,5 @@
+{{ config(unique_key='subscription_item_id') }}
+
 with
 
 source as (
@@ -23,7 +25,8 @@ final as (
         created as created_at,
         current_period_start as current_period_started_at,
         current_period_end as current_period_ends_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'subscription_item') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'subscription_item') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='subscription_id') }}
+
 with
 
 source as (
@@ -27,7 +29,8 @@ final as (
         current_period_end as current_period_ends_at,
         canceled_at,
         ended_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'subscription') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'subscription') }}
     from latest
 )
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='usage_record_id') }}
+
 with
 
 source as (
@@ -20,7 +22,8 @@ final as (
         quantity as seats_used,
         false as is_deleted,
         {{ adapter.quote('timestamp') }} as recorded_at,
-        _fivetran_synced as synced_at{{ pass_through_select('stripe', 'usage_record') }}
+        _fivetran_synced as synced_at,
+        {{ version_columns() }}{{ pass_through_select('stripe', 'usage_record') }}
     from latest
 )
 
