@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental' if incremental_supported() else 'table',
+        unique_key='opportunity_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ delete_key_markers('stage_visit_id') }}"] if incremental_supported() else []
+    )
+}}
 {#-
     Entered and exited timestamps per opportunity stage visit (docs/metrics.md#opportunities): a
     stage is entered at its history row's changed_at and exited at the next row's, ordering by
@@ -5,13 +14,19 @@
     stage (amount or date edits) are one visit. The last stage is never exited; for an open
     opportunity its days in stage run to var('as_of_date'). Stage order, probability and the closed
     flag come from int_opportunity_stages_mapped (the CRM's own flags for stages the seed does not list).
+    last_synced_at is the opportunity's latest sync (its record or any stage history row).
+    Incremental (docs/decisions.md#incremental-models): a run rebuilds every visit of the affected
+    opportunities (delete+insert on opportunity_id): those whose record or stage history was synced
+    after the latest built last_synced_at minus var('incremental_lookback_days'), those with an open
+    current visit (days_in_stage runs to the as-of date), and those with a visit whose stage changed
+    its order, probability or flags. An opportunity whose every stage change is now deleted loses
+    its rows (marker rows, macros/incremental_helpers.sql). A full refresh gives the same table.
 -#}
 
 with
 
-stage_changes as (
+all_stage_changes as (
     select * from {{ ref('stg_salesforce__opportunity_stage_changes') }}
-    where not is_deleted
 ),
 
 opportunities as (
@@ -20,6 +35,70 @@ opportunities as (
 
 stages as (
     select * from {{ ref('int_opportunity_stages_mapped') }}
+),
+
+-- the latest sync of each opportunity's stage history rows, soft-deleted ones included
+history_syncs as (
+    select
+        opportunity_id,
+        max(synced_at) as history_synced_at
+    from all_stage_changes
+    group by opportunity_id
+),
+
+opportunity_syncs as (
+    select
+        history_syncs.opportunity_id,
+        case
+            when opportunities.synced_at is null or history_syncs.history_synced_at > opportunities.synced_at
+                then history_syncs.history_synced_at
+            else opportunities.synced_at
+        end as last_synced_at
+    from history_syncs
+    left join opportunities
+        on history_syncs.opportunity_id = opportunities.opportunity_id
+),
+
+{% if is_incremental() %}
+built as (
+    select
+        {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'max(last_synced_at)') }} as window_start
+    from {{ this }}
+),
+
+affected as (
+    -- record or stage history synced within the lookback window
+    select opportunity_syncs.opportunity_id
+    from opportunity_syncs
+    cross join built
+    where opportunity_syncs.last_synced_at > built.window_start
+    union
+    -- an open current visit: its days in stage run to the as-of date
+    select opportunity_id
+    from {{ this }}
+    where exited_at is null and not is_closed_stage
+    union
+    -- a visit whose stage changed its order, probability or flags
+    select built_visits.opportunity_id
+    from {{ this }} as built_visits
+    left join stages
+        on built_visits.stage_name = stages.stage_name
+    where not (
+        coalesce(stages.is_closed, false) = built_visits.is_closed_stage
+        and coalesce(stages.is_mapped_stage, false) = built_visits.is_mapped_stage
+        and coalesce(cast(stages.stage_order as {{ dbt.type_int() }}), -1)
+            = coalesce(cast(built_visits.stage_order as {{ dbt.type_int() }}), -1)
+        and coalesce(stages.probability, -1) = coalesce(built_visits.stage_probability, -1)
+    )
+),
+{% endif %}
+
+stage_changes as (
+    select * from all_stage_changes
+    where not is_deleted
+    {% if is_incremental() %}
+        and opportunity_id in (select affected.opportunity_id from affected)
+    {% endif %}
 ),
 
 ordered as (
@@ -85,12 +164,19 @@ final as (
             when not coalesce(stages.is_closed, false)
                 then {{ dbt.datediff('with_exits.entered_at', as_of_date(), 'day') }}
         end as days_in_stage,
-        opportunities.is_deleted as is_opportunity_deleted
+        opportunities.is_deleted as is_opportunity_deleted,
+        opportunity_syncs.last_synced_at
     from with_exits
     left join stages
         on with_exits.stage_name = stages.stage_name
     left join opportunities
         on with_exits.opportunity_id = opportunities.opportunity_id
+    left join opportunity_syncs
+        on with_exits.opportunity_id = opportunity_syncs.opportunity_id
 )
 
 select * from final
+{% if is_incremental() %}
+union all
+{{ affected_key_markers('opportunity_id', 'affected') }}
+{% endif %}

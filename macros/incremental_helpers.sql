@@ -1,0 +1,57 @@
+{#-
+    Helpers for the incremental intermediate models (docs/decisions.md#incremental-models). Each
+    such model is built with dbt's delete+insert on an entity key (an opportunity, a customer): an
+    incremental run computes the rows of the affected entities, dbt deletes every stored row of the
+    keys those rows carry and inserts them.
+
+    incremental_supported(): whether this target builds those models incrementally (DuckDB,
+    PostgreSQL). Spark and Databricks build them as tables: merge by row key cannot remove a row
+    that no longer exists, and plain Parquet has no delete.
+
+    affected_key_markers(key, keys_cte): in an incremental run, one marker row per affected key
+    (every other column null, the row's primary key included), appended to the model's rows with
+    `union all`, so that dbt's delete also removes the rows of an entity that has none left (every
+    record deleted). The columns and their types are read from {{ this }}.
+
+    delete_key_markers(primary_key): the post-hook removing the marker rows again, in the same
+    transaction. The primary keys are surrogate keys, never null on a real row.
+-#}
+{% macro incremental_supported() -%}
+    {{ return(adapter.dispatch('incremental_supported')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_supported() -%}
+    {{ return(target.type not in ('spark', 'databricks')) }}
+{%- endmacro %}
+
+{% macro affected_key_markers(key, keys_cte) -%}
+    {{ return(adapter.dispatch('affected_key_markers')(key, keys_cte)) }}
+{%- endmacro %}
+
+{% macro default__affected_key_markers(key, keys_cte) -%}
+    select
+    {%- for column in adapter.get_columns_in_relation(this) %}
+        {% if column.name | lower == key | lower -%}
+            {{ keys_cte }}.{{ key }}
+        {%- else -%}
+            cast(null as {{ column.data_type }})
+        {%- endif %} as {{ adapter.quote(column.name) }}{{ "," if not loop.last }}
+    {%- endfor %}
+    from {{ keys_cte }}
+{%- endmacro %}
+
+{% macro delete_key_markers(primary_key) -%}
+    {{ return(adapter.dispatch('delete_key_markers')(primary_key)) }}
+{%- endmacro %}
+
+{% macro default__delete_key_markers(primary_key) -%}
+    delete from {{ this }} where {{ primary_key }} is null
+{%- endmacro %}
+
+{#- delete_null_key_rows(key): the pre-hook deleting the stored rows whose entity key is null before
+    an incremental run rebuilds them all (delete+insert cannot match a null key). -#}
+{% macro delete_null_key_rows(key) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ key }} is null
+    {%- endif -%}
+{%- endmacro %}
