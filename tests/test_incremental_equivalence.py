@@ -1,11 +1,14 @@
 """Daily increments give the same marts as a full refresh. The warehouse is built on all but the last
 few extract days, then each remaining day is loaded and built on top (incremental models merge it,
-within their lookback windows), including an earlier day re-delivered with other content and the
-simulator's late-arriving updates (dirt on), and a late update of an old opportunity (its amount
-changed in a new version, long after the lookback window of its first open days); then a second warehouse is built from scratch with
-``--full-refresh`` on the same files. Every table of every mart schema and of staging (incremental
-tables merged by key, without their load times) must be identical: same rows, same values
-(order-independent checksums per column).
+within their lookback windows), including an earlier day re-delivered with other content, the
+simulator's late-arriving updates (dirt on), a late update of an old opportunity (its amount
+changed in a new version, long after the lookback window of its first open days), an out-of-order
+stage change of an old closed opportunity (its visits are renumbered) and a late update of an old
+invoice line whose period ended (its amount doubled); the increments cross a month boundary (the
+as-of month changes). Then a second warehouse is built from scratch with ``--full-refresh`` on the
+same files. Every table of every mart schema, of the intermediate schema (where the incremental
+intermediate models are) and of staging (incremental tables merged by key, without their load
+times) must be identical: same rows, same values (order-independent checksums per column).
 
 Re-deliveries exercise the affected-key rule of incremental staging (macros/latest_record.sql): a day
 re-delivered without the only version of a web session (the session must be gone) and a day
@@ -27,9 +30,11 @@ from revenue_warehouse.publish import PUBLISHED_SCHEMAS
 
 pytestmark = pytest.mark.slow
 
-SIM = {"scale": 0.05, "seed": 11, "start": date(2023, 1, 1), "end": date(2023, 3, 20)}
+# the increments (2023-03-30 to 2023-04-01) cross a month boundary
+SIM = {"scale": 0.05, "seed": 11, "start": date(2023, 1, 1), "end": date(2023, 4, 1)}
 INCREMENTS = 3
-SCHEMAS = tuple(s for s in PUBLISHED_SCHEMAS if s != "audit")
+SCHEMAS = (*(s for s in PUBLISHED_SCHEMAS if s != "audit"), "intermediate")
+CLOSED_STAGES = ("Closed Won", "Closed Lost")
 
 
 def day_files(extracts: Path, day: date) -> list[Path]:
@@ -63,17 +68,10 @@ def late_amount_update(folder: Path, day: date, older_than_days: int = 40) -> st
     """A new version of an open opportunity created more than ``older_than_days`` before ``day``,
     with its amount doubled, delivered in ``day``'s file (synced that day): its open pipeline
     changes on every day since its creation, most of them outside the lookback window. Returns its id."""
-    versions: dict[str, dict[str, str]] = {}
-    for path in sorted(folder.glob("*.csv")):
-        if path.stem <= day.isoformat():
-            with path.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
-                    if row["_fivetran_synced"] >= versions.get(row["id"], {}).get("_fivetran_synced", ""):
-                        versions[row["id"]] = row
     cutoff = (day - timedelta(days=older_than_days)).isoformat()
     candidates = [
         row
-        for row in versions.values()
+        for row in latest_versions(folder, day).values()
         if row["created_date"] < cutoff
         and row["is_closed"] == "false"
         and row["is_deleted"] == "false"
@@ -82,12 +80,84 @@ def late_amount_update(folder: Path, day: date, older_than_days: int = 40) -> st
     assert candidates, f"no open opportunity created before {cutoff} in {folder}"
     row = dict(min(candidates, key=lambda r: (r["created_date"], r["id"])))
     row["amount"] = f"{float(row['amount']) * 2:.2f}"
+    append_row(folder, day, row)
+    return row["id"]
+
+
+def latest_versions(folder: Path, day: date) -> dict[str, dict[str, str]]:
+    """The latest version of each record in ``folder``'s files dated up to ``day``."""
+    versions: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        if path.stem <= day.isoformat():
+            with path.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    if row["_fivetran_synced"] >= versions.get(row["id"], {}).get("_fivetran_synced", ""):
+                        versions[row["id"]] = row
+    return versions
+
+
+def append_row(folder: Path, day: date, row: dict[str, str]) -> None:
+    """``row`` delivered in ``day``'s file of ``folder``, synced at the end of that day."""
     row["_fivetran_synced"] = f"{day.isoformat()} 23:59:59"
     target = folder / f"{day.isoformat()}.csv"
-    with target.open(encoding="utf-8", newline="") as handle:
+    existing = target.exists()
+    with (target if existing else sorted(folder.glob("*.csv"))[-1]).open(
+        encoding="utf-8", newline=""
+    ) as handle:
         header = next(csv.reader(handle))
     with target.open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerow(row)
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        if not existing:  # no file that day: a new one
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def late_stage_change(folder: Path, day: date, older_than_days: int = 40) -> str:
+    """A stage change of a closed opportunity whose history all lies more than ``older_than_days``
+    before ``day``, delivered in ``day``'s file with a change time between its first two changes and
+    a stage other than theirs: every visit after the first is renumbered, long after the lookback
+    window, and nothing else of the opportunity is synced. Returns the opportunity id."""
+    by_opportunity: dict[str, list[dict[str, str]]] = {}
+    for row in latest_versions(folder, day).values():
+        if row["is_deleted"] == "false":
+            by_opportunity.setdefault(row["opportunity_id"], []).append(row)
+    cutoff = (day - timedelta(days=older_than_days)).isoformat()
+    candidates = {
+        opportunity: sorted(rows, key=lambda r: (r["created_date"], r["id"]))
+        for opportunity, rows in by_opportunity.items()
+        if len(rows) >= 2 and max(r["created_date"] for r in rows) < cutoff
+    }
+    candidates = {o: rows for o, rows in candidates.items() if rows[-1]["stage_name"] in CLOSED_STAGES}
+    assert candidates, f"no closed opportunity with all stage changes before {cutoff} in {folder}"
+    opportunity = min(candidates)
+    first, second = candidates[opportunity][:2]
+    row = dict(first)
+    row["id"] = f"{first['id']}late"
+    row["created_date"] = f"{first['created_date'][:10]} 23:59:58"
+    assert row["created_date"] < second["created_date"], "the first two changes are on the same day"
+    row["stage_name"] = next(
+        s for s in ("Discovery", "Demo") if s not in (first["stage_name"], second["stage_name"])
+    )
+    append_row(folder, day, row)
+    return opportunity
+
+
+def late_line_update(folder: Path, day: date) -> str:
+    """A new version of the subscription invoice line whose period ended first (the simulated world
+    bills from its first won deals on, so the oldest line is weeks old), with its amount doubled,
+    delivered in ``day``'s file: the line's MRR and its customer's months change; nothing else of the
+    customer is synced. Returns the line id."""
+    candidates = [
+        row
+        for row in latest_versions(folder, day).values()
+        if row["type"] == "subscription"
+        and row["period_end"] < day.isoformat()
+        and int(row["amount"] or 0) > 0
+    ]
+    assert candidates, f"no subscription line ended before {day} in {folder}"
+    row = dict(min(candidates, key=lambda r: (r["period_end"], r["id"])))
+    row["amount"] = str(int(row["amount"]) * 2)
+    append_row(folder, day, row)
     return row["id"]
 
 
@@ -176,8 +246,11 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
             contact, older_synced = withdraw_kept_version(
                 extracts, generated, "hubspot/contact", day, versions=3
             )
+            late_line_update(extracts / "stripe" / "invoice_line_item", day)
         if k == 1:
             late_amount_update(extracts / "salesforce" / "opportunity", day)
+        if k == 2:
+            late_stage_change(extracts / "salesforce" / "opportunity_history", day)
         build(incremental, extracts, day)
     full = tmp_path / "full" / "build.duckdb"
     full.parent.mkdir()

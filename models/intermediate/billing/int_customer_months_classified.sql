@@ -1,9 +1,25 @@
+{{
+    config(
+        materialized='incremental' if incremental_supported() else 'table',
+        unique_key='customer_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ delete_key_markers('customer_month_id') }}"] if incremental_supported() else []
+    )
+}}
 {#-
     Customer MRR per month on a month spine, with its movement (docs/metrics.md#mrr): from the
     first active month to the last active month, plus the churn month (the month after the last
     active month) unless it is after the as-of month. A month is measured on its measuring day, the
     earlier of its last day and the as-of date, from the invoice lines covering that day: the
     as-of month of a mid-month run counts the subscriptions live on the as-of date.
+    Incremental (docs/decisions.md#incremental-models): a run rebuilds every month of the affected
+    customers (delete+insert on customer_id): those with a billing record synced
+    (int_subscription_lines_normalized.customer_synced_at) after the start of the latest built
+    month minus var('incremental_lookback_days'); those with a line ending in or after that month
+    (their months up to the as-of date are measured on it, and a month that was current at the
+    previous build is measured again); and those with no line left (marker rows,
+    macros/incremental_helpers.sql). A full refresh gives the same table.
 -#}
 with
 
@@ -17,6 +33,31 @@ bounds as (
         {{ dbt.date_trunc('month', as_of_date()) }} as as_of_month
     from mrr_lines
 ),
+
+{% if is_incremental() %}
+built as (
+    select max(month_start) as built_month
+    from {{ this }}
+),
+
+affected as (
+    select mrr_lines.customer_id
+    from mrr_lines
+    cross join built
+    where mrr_lines.customer_id is not null
+        and (
+            mrr_lines.customer_synced_at > {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'built.built_month') }}
+            or mrr_lines.period_end_date >= built.built_month
+        )
+    union
+    select built_customers.customer_id
+    from {{ this }} as built_customers
+    where not exists (
+        select 1 from mrr_lines
+        where mrr_lines.customer_id = built_customers.customer_id
+    )
+),
+{% endif %}
 
 months as (
     select
@@ -42,6 +83,9 @@ line_months as (
         and months.measured_on < mrr_lines.period_end_date
         and (mrr_lines.subscription_ended_date is null or months.measured_on < mrr_lines.subscription_ended_date)
     where mrr_lines.customer_id is not null
+    {% if is_incremental() %}
+        and mrr_lines.customer_id in (select affected.customer_id from affected)
+    {% endif %}
 ),
 
 active_months as (
@@ -120,3 +164,7 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+union all
+{{ affected_key_markers('customer_id', 'affected') }}
+{% endif %}
