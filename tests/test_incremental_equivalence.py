@@ -33,6 +33,9 @@ pytestmark = pytest.mark.slow
 # the increments (2023-03-30 to 2023-04-01) cross a month boundary
 SIM = {"scale": 0.05, "seed": 11, "start": date(2023, 1, 1), "end": date(2023, 4, 1)}
 INCREMENTS = 3
+# a short lookback (default 30) so that the windows are narrower than the simulated history: a rule
+# that misses an affected record shows as a difference
+LOOKBACK_DAYS = 5
 SCHEMAS = (*(s for s in PUBLISHED_SCHEMAS if s != "audit"), "intermediate")
 CLOSED_STAGES = ("Closed Won", "Closed Lost")
 
@@ -46,7 +49,12 @@ def build(db: Path, extracts: Path, as_of: date, *, full_refresh: bool = False) 
 
     load_extracts(db, extracts, run_id=f"inc-{as_of}").raise_for_failures()
     args = ["build", "--exclude", *PRODUCTION_EXCLUDE, *(["--full-refresh"] if full_refresh else [])]
-    run_dbt(args, db, dbt_vars={"as_of_date": as_of.isoformat()}, target_path=db.parent / "target")
+    run_dbt(
+        args,
+        db,
+        dbt_vars={"as_of_date": as_of.isoformat(), "incremental_lookback_days": LOOKBACK_DAYS},
+        target_path=db.parent / "target",
+    )
 
 
 def earlier_file(folder: Path, before: date) -> Path:

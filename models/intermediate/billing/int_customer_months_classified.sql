@@ -13,10 +13,12 @@
     active month) unless it is after the as-of month. A month is measured on its measuring day, the
     earlier of its last day and the as-of date, from the invoice lines covering that day: the
     as-of month of a mid-month run counts the subscriptions live on the as-of date.
+    measured_on is the month's measuring day.
     Incremental (docs/decisions.md#incremental-models): a run rebuilds every month of the affected
     customers (delete+insert on customer_id): those with a billing record synced
-    (int_subscription_lines_normalized.customer_synced_at) after the start of the latest built
-    month minus var('incremental_lookback_days'); those with a line ending in or after that month
+    (int_subscription_lines_normalized.customer_synced_at) after the previous build's as-of date (the
+    latest built measured_on) minus var('incremental_lookback_days'); those with a line ending in or
+    after the latest built month
     (their months up to the as-of date are measured on it, and a month that was current at the
     previous build is measured again); and those with no line left (marker rows,
     macros/incremental_helpers.sql). A full refresh gives the same table.
@@ -36,7 +38,9 @@ bounds as (
 
 {% if is_incremental() %}
 built as (
-    select max(month_start) as built_month
+    select
+        max(month_start) as built_month,
+        max(measured_on) as built_as_of
     from {{ this }}
 ),
 
@@ -46,7 +50,7 @@ affected as (
     cross join built
     where mrr_lines.customer_id is not null
         and (
-            mrr_lines.customer_synced_at > {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'built.built_month') }}
+            mrr_lines.customer_synced_at > {{ dbt.dateadd('day', -1 * var('incremental_lookback_days'), 'built.built_as_of') }}
             or mrr_lines.period_end_date >= built.built_month
         )
     union
@@ -111,7 +115,8 @@ customer_months as (
     select
         customer_bounds.customer_id,
         customer_bounds.first_active_month,
-        months.month_start
+        months.month_start,
+        months.measured_on
     from customer_bounds
     inner join months
         on months.month_start >= customer_bounds.first_active_month
@@ -123,6 +128,7 @@ with_mrr as (
         customer_months.customer_id,
         customer_months.month_start,
         customer_months.first_active_month,
+        customer_months.measured_on,
         cast(coalesce(active_months.mrr_usd, 0) as {{ type_money() }}) as mrr_usd
     from customer_months
     left join active_months
@@ -159,7 +165,8 @@ final as (
             when mrr_usd > previous_mrr_usd then 'expansion'
             when mrr_usd < previous_mrr_usd then 'contraction'
             else 'unchanged'
-        end as mrr_movement
+        end as mrr_movement,
+        measured_on
     from with_previous
 )
 
