@@ -11,7 +11,8 @@
     key (delete+insert; merge on Spark/Databricks). Affected keys are the keys of raw rows loaded since
     the last build (`_loaded_at` later than the newest `_loaded_at` the table keeps) plus the keys whose
     kept version came from an extract date (re)loaded since then: the loader replaces a whole extract
-    date, so a re-delivery can withdraw the kept version (an older one is then back). A key left with
+    date, so a re-delivery can withdraw the kept version (an older one is then back; the loader's
+    manifest shows a day re-delivered with no rows at all). A key left with
     no raw row at all is deleted before the build by `delete_withdrawn_records` (the folder's
     pre-hook). The table keeps each version's `_extract_date` and `_loaded_at` (`version_columns`).
 -#}
@@ -54,9 +55,33 @@
     (select coalesce(max(_loaded_at), cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})) from {{ this }})
 {%- endmacro %}
 
-{#- Extract dates with raw rows loaded since the last build (a new or re-delivered day). -#}
+{#- The source whose `meta.staging_model` is this model (the generated sources YAML). -#}
+{% macro staging_source_node() -%}
+    {%- set found = [] -%}
+    {%- for node in graph.sources.values() if node.meta.get('staging_model') == model.name -%}
+        {%- do found.append(node) -%}
+    {%- endfor -%}
+    {%- if found | length != 1 -%}
+        {{ exceptions.raise_compiler_error(model.name ~ ": expected one source with meta.staging_model = " ~ model.name ~ ", found " ~ found | length) }}
+    {%- endif -%}
+    {{ return(found[0]) }}
+{%- endmacro %}
+
+{#- Extract dates (re)loaded since the last build: the dates of raw rows loaded since then, plus the
+    dates the loader's manifest (`audit.load_manifest`, when the loader wrote this warehouse) records
+    as loaded since then: a day re-delivered EMPTY leaves no raw row to show it was replaced. -#}
 {% macro reloaded_extract_dates(relation, loaded_at) -%}
     select distinct _extract_date from {{ relation }} where {{ loaded_at }} > {{ staging_watermark() }}
+    {%- if execute %}
+        {%- set node = staging_source_node() -%}
+        {%- set manifest = adapter.get_relation(database=target.database, schema='audit', identifier='load_manifest') -%}
+        {%- if manifest is not none %}
+    union
+    select extract_date as _extract_date from {{ manifest }}
+    where system = '{{ node.source_name }}' and table_name = '{{ node.name }}'
+        and loaded_at > {{ staging_watermark() }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Keys (relation's names) an incremental run recomputes: see latest_record. -#}
@@ -90,15 +115,9 @@
 -#}
 {% macro delete_withdrawn_records() -%}
     {%- if execute and is_incremental() -%}
-        {%- set found = [] -%}
-        {%- for node in graph.sources.values() if node.meta.get('staging_model') == model.name -%}
-            {%- do found.append(node) -%}
-        {%- endfor -%}
-        {%- if found | length != 1 -%}
-            {{ exceptions.raise_compiler_error(model.name ~ ": expected one source with meta.staging_model = " ~ model.name ~ ", found " ~ found | length) }}
-        {%- endif -%}
-        {%- set raw = source(found[0].source_name, found[0].name) -%}
-        {%- set raw_keys = found[0].meta['primary_key'] -%}
+        {%- set node = staging_source_node() -%}
+        {%- set raw = source(node.source_name, node.name) -%}
+        {%- set raw_keys = node.meta['primary_key'] -%}
         {%- set unique_key = staging_unique_key() -%}
         {%- set present = adapter.get_columns_in_relation(raw) | map(attribute='name') | map('lower') | list -%}
         {%- if '_extract_date' in present and '_loaded_at' in present -%}

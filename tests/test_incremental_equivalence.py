@@ -205,6 +205,22 @@ def withdraw_kept_version(
     raise AssertionError(f"no record of {table} with {versions} version(s) to withdraw before {before}")
 
 
+def empty_redelivery(extracts: Path, generated: Path, table: str, before: date) -> list[str]:
+    """Re-deliver an earlier day (already built) EMPTY, header only: the day's records, each delivered
+    only that day, are withdrawn, and no raw row is left to show the day was replaced. Returns their ids."""
+    all_versions = versions_by_id(generated / table)
+    for path in sorted((extracts / table).glob("*.csv"), reverse=True):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        ids = [next(csv.reader([line]))[0] for line in lines[1:]]
+        header = next(csv.reader(lines[:1]))
+        assert header[0] == "id", f"{path}: id is not the first column"
+        only_here = ids and all(len(all_versions[i]) == 1 for i in ids)
+        if path.stem < (before - timedelta(days=1)).isoformat() and only_here:
+            path.write_text(lines[0], encoding="utf-8")
+            return ids
+    raise AssertionError(f"no earlier day of {table} whose records were delivered only that day")
+
+
 def checksums(db: Path) -> dict[str, tuple]:
     """Per table: row count and order-independent checksum of every column; staging tables without
     ``_loaded_at`` (when a version was loaded differs between the two warehouses, not what it holds)."""
@@ -255,6 +271,7 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
                 extracts, generated, "hubspot/contact", day, versions=3
             )
             late_line_update(extracts / "stripe" / "invoice_line_item", day)
+            emptied = empty_redelivery(extracts, generated, "salesforce/task", day)
         if k == 1:
             late_amount_update(extracts / "salesforce" / "opportunity", day)
         if k == 2:
@@ -272,3 +289,7 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
     assert no_version is None
     assert staged_synced_at(incremental, "stg_hubspot__web_sessions", "web_session_id", session) == []
     assert staged_synced_at(incremental, "stg_hubspot__contacts", "contact_id", contact) == [older_synced]
+    # a day re-delivered empty: its records are gone (the loader's manifest shows the day was replaced)
+    assert emptied
+    for task in emptied:
+        assert staged_synced_at(incremental, "stg_salesforce__tasks", "task_id", task) == []
