@@ -100,15 +100,26 @@ def _parse_input_files(project_dir: Path) -> list[Path]:
     return files
 
 
+def _manifest_value(name: str, value: str | None) -> str | None:
+    """What of an environment variable's value the manifest depends on. The build file's path reaches the
+    manifest only as dbt-duckdb's database name, the file name's stem (every node's ``database``); its
+    folder is a connection detail, so a new data folder (a fresh ``WAREHOUSE_DATA_DIR``) reuses the
+    manifest (tests/test_dbt_manifest.py compares a manifest parsed there with the reused one)."""
+    if name == "WAREHOUSE_BUILD_DB" and value:
+        return f"database {Path(value).stem}"
+    return value
+
+
 def parse_stamp(files: Sequence[Path], db_path: Path | str) -> dict[str, str | None]:
     """The environment the manifest depends on: every variable the project reads with ``env_var``
-    (as ``dbt_env`` would set them for ``db_path``), the file list and the dbt version."""
+    (as ``dbt_env`` would set them for ``db_path``; the build file by its database name only), the file
+    list and the dbt version."""
     names: set[str] = set()
     for path in files:
         if path.suffix in (".yml", ".yaml", ".sql"):
             names.update(_ENV_VAR.findall(path.read_text(errors="replace")))
     env = dbt_env(db_path)
-    stamp: dict[str, str | None] = {name: env.get(name) for name in sorted(names)}
+    stamp: dict[str, str | None] = {name: _manifest_value(name, env.get(name)) for name in sorted(names)}
     stamp["_files"] = str(len(files))
     stamp["_dbt"] = importlib.metadata.version("dbt-core")
     return stamp

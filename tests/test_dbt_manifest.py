@@ -3,14 +3,16 @@ after every parse input changed, same environment) is reused as it is."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from revenue_warehouse.dbt import prepare_manifest
+from revenue_warehouse.dbt import prepare_manifest, run_dbt
 from revenue_warehouse.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
@@ -29,9 +31,33 @@ def test_a_fresh_manifest_is_not_parsed_again_a_stale_one_is(tmp_path: Path) -> 
     os.utime(MANIFEST, (old, old))
     assert prepare_manifest(db) is True
     assert MANIFEST.stat().st_mtime_ns > written
-    # another environment (the profile reads the build file from WAREHOUSE_BUILD_DB)
-    assert prepare_manifest(tmp_path / "other" / "build.duckdb") is True
-    assert prepare_manifest(tmp_path / "other" / "build.duckdb") is False
+    # another build file name is another environment: dbt-duckdb names the database after the file
+    assert prepare_manifest(tmp_path / "other" / "warehouse.duckdb") is True
+    assert prepare_manifest(tmp_path / "other" / "warehouse.duckdb") is False
+    assert prepare_manifest(db) is True
+
+
+def test_a_new_data_folder_reuses_the_manifest_dbt_would_parse_there(tmp_path: Path) -> None:
+    """A build file of the same name in another folder (a fresh data dir) is not parsed again, and that is
+    sound: what dbt parses for the new folder is the manifest reused, apart from its run metadata."""
+    prepare_manifest(tmp_path / "first" / "build.duckdb")
+    elsewhere = tmp_path / "second" / "build.duckdb"
+    assert prepare_manifest(elsewhere) is False
+    run_dbt(["parse"], elsewhere, target_path=tmp_path / "target")
+    parsed = without_run_metadata(json.loads((tmp_path / "target" / "manifest.json").read_text()))
+    reused = without_run_metadata(json.loads(MANIFEST.read_text()))
+    assert {n["database"] for n in parsed["nodes"].values()} == {"build"}
+    assert parsed == reused
+
+
+def without_run_metadata(value: Any) -> Any:
+    """A manifest without what differs between two parses of the same project: its ``metadata`` (run
+    id, time) and every resource's parse time ``created_at``."""
+    if isinstance(value, dict):
+        return {k: without_run_metadata(v) for k, v in value.items() if k not in ("metadata", "created_at")}
+    if isinstance(value, list):
+        return [without_run_metadata(v) for v in value]
+    return value
 
 
 def test_make_warehouse_run_and_the_code_location_prepare_the_manifest_one_way(tmp_path: Path) -> None:
