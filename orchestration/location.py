@@ -16,14 +16,20 @@ from orchestration.publish import publish_asset
 from orchestration.quality import gx_asset_checks
 from orchestration.raw_assets import build_raw_assets
 from orchestration.resources import WarehouseResource
+from revenue_warehouse.loader import ExtractListing
 from revenue_warehouse.settings import Settings, get_settings
 
 
-def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+def build_definitions(
+    settings: Settings | None = None, listing: ExtractListing | None = None
+) -> dg.Definitions:
     """The code location over the settings' paths: daily partitions from the first extract date (or
-    ``WAREHOUSE_START_DATE``) to the last extract date present, raw loads, dbt models, GX checks (blocking per checks.yml), publish."""
+    ``WAREHOUSE_START_DATE``) to the last extract date present, raw loads, dbt models, GX checks (blocking per checks.yml), publish.
+    ``listing``: the settings' extracts folder as listed at the start of ONE run (``run_refresh``): the
+    partitions and that run's loads use it instead of listing the folder again. A long-lived code
+    location (the UI, the daemon) passes none: each load lists the folder when it runs."""
     settings = settings or get_settings()
-    partitions = partitions_for(settings.start_date, settings.extracts_dir)
+    partitions = partitions_for(settings.start_date, settings.extracts_dir, listing)
     jobs, schedules, sensors = build_jobs(partitions)
     warehouse = WarehouseResource(
         database=str(settings.build_db),
@@ -31,7 +37,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         serving_database=str(settings.serving_db),
     )
     return dg.Definitions(
-        assets=[*build_raw_assets(partitions), *DBT_ASSETS, publish_asset(DBT_ASSETS)],
+        assets=[*build_raw_assets(partitions, listing), *DBT_ASSETS, publish_asset(DBT_ASSETS)],
         asset_checks=[*gx_asset_checks()],
         jobs=jobs,
         schedules=schedules,

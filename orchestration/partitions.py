@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from revenue_warehouse.loader import extract_dates
+from revenue_warehouse.loader import ExtractListing, extract_dates
 
 # first partition when neither WAREHOUSE_START_DATE nor any extract file says otherwise
 DEFAULT_START = date(2023, 1, 1)
@@ -26,10 +26,13 @@ def extract_partitions(start: date, last: date | None = None) -> dg.DailyPartiti
     return dg.DailyPartitionsDefinition(start_date=start.isoformat(), end_date=end)
 
 
-def partitions_for(start_date: date | None, extracts_dir: Path) -> dg.DailyPartitionsDefinition:
+def partitions_for(
+    start_date: date | None, extracts_dir: Path, listing: ExtractListing | None = None
+) -> dg.DailyPartitionsDefinition:
     """The code location's partitions: the configured start date (else the first extract date present,
-    else ``DEFAULT_START``) .. the last extract date present."""
-    dates = _dates(extracts_dir)
+    else ``DEFAULT_START``) .. the last extract date present (in ``listing`` when given, a listing of
+    ``extracts_dir``)."""
+    dates = listing.dates() if listing is not None else _dates(extracts_dir)
     return extract_partitions(
         start_date or (dates[0] if dates else DEFAULT_START), dates[-1] if dates else None
     )

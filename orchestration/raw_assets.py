@@ -13,10 +13,14 @@ from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
 from revenue_warehouse.contract import SYSTEMS, Table, parse_day, tables_for
 from revenue_warehouse.loader import (
+    LOADED,
+    REPLACED,
+    ExtractListing,
     FileResult,
     accounting_violations,
-    extract_dates,
+    list_extracts,
     load_extracts,
+    recorded_conflicts,
     version_conflicts,
 )
 
@@ -76,17 +80,27 @@ def record_loaded_partitions(
     extracts: list[date],
 ) -> int:
     """After a load of every extract date: record each table materialized for every partition from
-    the first to the last extract date present, except the run's own partition (its materialization,
-    with the load's metadata, follows) and the dates whose file of that table failed. One write for
-    all of them (``orchestration.partition_events``). Returns the number of events recorded."""
+    the first to the last extract date present that the instance does not show materialized yet, or
+    whose file of that table this run loaded (a new or re-delivered file), except the run's own
+    partition (its materialization, with the load's metadata, follows) and the dates whose file of
+    that table failed. A run on the instance that recorded the previous runs records only the new
+    days; a new instance (a fresh DAGSTER_HOME) over a loaded warehouse gets every date. One write
+    for all of them (``orchestration.partition_events``). Returns the number of events recorded."""
     if not extracts:
         return 0
     first, last = extracts[0].isoformat(), extracts[-1].isoformat()
-    loaded = [k for k in partitions.get_partition_keys() if first <= k <= last and k != context.partition_key]
+    in_range = [
+        k for k in partitions.get_partition_keys() if first <= k <= last and k != context.partition_key
+    ]
     by_asset = {}
     for t in tables:
-        failed = {f.extract_date.isoformat() for f in files.get((t.system, t.name), []) if f.failed}
-        by_asset[asset_key(t)] = [k for k in loaded if k not in failed]
+        results = files.get((t.system, t.name), [])
+        failed = {f.extract_date.isoformat() for f in results if f.failed}
+        loaded_now = {f.extract_date.isoformat() for f in results if f.status in (LOADED, REPLACED)}
+        recorded = context.instance.get_materialized_partitions(asset_key(t))
+        by_asset[asset_key(t)] = [
+            k for k in in_range if k not in failed and (k in loaded_now or k not in recorded)
+        ]
     events = materialization_events(
         context.run.run_id,
         context.job_name,
@@ -113,7 +127,8 @@ def _table_results(
     ).fetchone()[0]
     total = con.execute(f"SELECT count(*) FROM {t.qualified_name}").fetchone()[0] if exists else 0
     metadata = {**_metadata(t, files, total), "extract_dates": dg.MetadataValue.text(span)}
-    conflicts, sample = version_conflicts(con, t) if exists else (0, [])
+    # kept by the loader per load (the records its files touched); computed whole if it keeps none
+    conflicts, sample = (recorded_conflicts(con, t) or version_conflicts(con, t)) if exists else (0, [])
     metadata["version_conflicts"] = conflicts
     if conflicts:
         context.log.warning(
@@ -144,7 +159,11 @@ def _table_results(
     )
 
 
-def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def build_system_asset(
+    system: str, partitions: dg.PartitionsDefinition, listing: ExtractListing | None = None
+) -> dg.AssetsDefinition:
+    """The system's load. ``listing``: the extracts folder as listed at the start of the one run these
+    definitions are built for (``orchestration.location.build_definitions``); else each load lists it."""
     tables = tables_for(system)
     specs = [
         dg.AssetSpec(
@@ -197,6 +216,9 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
             else f"{len(dates)} extract date(s) {dates[0]}..{dates[-1]}"
         )
         context.log.info(f"loading {system}: {span}")
+        listed = listing or list_extracts(
+            warehouse.extracts_path(), systems=None if config.all_extract_dates else [system]
+        )
         try:
             with run_lock(warehouse.db_path()):  # re-entered when `warehouse run` holds it
                 summary = load_extracts(
@@ -205,6 +227,7 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
                     dates=dates,
                     systems=[system],
                     run_id=context.run.run_id,
+                    listing=listed,
                 )
         except BuildCorrupt as exc:  # retrying cannot help (a lock is retried by RETRY)
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
@@ -213,12 +236,10 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
         by_table = summary.by_table()
         if config.all_extract_dates:
             started, cpu = time.monotonic(), time.process_time()
-            n = record_loaded_partitions(
-                context, partitions, selected, by_table, extract_dates(warehouse.extracts_path())
-            )
+            n = record_loaded_partitions(context, partitions, selected, by_table, listed.dates())
             context.log.info(
-                f"recorded {n:,} materialization(s) of the other extract-date partitions loaded "
-                f"in {time.monotonic() - started:.1f}s (CPU {time.process_time() - cpu:.1f}s)"
+                f"recorded {n:,} materialization(s) of extract-date partitions new to this instance or "
+                f"loaded now in {time.monotonic() - started:.1f}s (CPU {time.process_time() - cpu:.1f}s)"
             )
         with warehouse.connect(read_only=True) as con:
             for t in selected:
@@ -228,6 +249,9 @@ def build_system_asset(system: str, partitions: dg.PartitionsDefinition) -> dg.A
     return _load
 
 
-def build_raw_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """One load multi-asset per source system, partitioned by extract date."""
-    return [build_system_asset(system, partitions) for system in SYSTEMS]
+def build_raw_assets(
+    partitions: dg.PartitionsDefinition, listing: ExtractListing | None = None
+) -> list[dg.AssetsDefinition]:
+    """One load multi-asset per source system, partitioned by extract date (``listing``: see
+    ``build_system_asset``)."""
+    return [build_system_asset(system, partitions, listing) for system in SYSTEMS]

@@ -13,7 +13,7 @@ import duckdb
 from orchestration.dbt_events import DBT_TESTS_CHECK
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
-from revenue_warehouse.loader import extract_dates
+from revenue_warehouse.loader import ExtractListing, list_extracts
 from revenue_warehouse.settings import get_settings
 
 
@@ -44,6 +44,7 @@ def run_refresh(
     instance: dg.DagsterInstance | None = None,
     job_name: str = "refresh",
     one_partition: bool = True,
+    listing: ExtractListing | None = None,
 ) -> RefreshSummary:
     """Build the code location over ``extracts_dir`` / ``db_path`` (the settings otherwise) and run ``job_name``
     for every extract date present, in one run: by default as the last date's partition with the loads
@@ -52,15 +53,19 @@ def run_refresh(
     extract date of every raw table materialized. ``one_partition=False`` runs Dagster's single-run
     backfill over the range instead (the tags the new-extracts sensor's runs carry): Dagster stores a
     planned and a materialized event per partition and table one at a time, fine for the sensor's few
-    days, minutes per thousand partitions (docs/decisions.md#partitions-of-a-full-run)."""
-    dates = extract_dates(extracts_dir)
+    days, minutes per thousand partitions (docs/decisions.md#partitions-of-a-full-run).
+
+    The folder is listed once (``listing``, when the caller listed it already): the partitions and the
+    loads use that listing; a file that appears during the run is loaded by the next run."""
+    listing = listing if listing is not None else list_extracts(extracts_dir)
+    dates = listing.dates()
     if not dates:
         raise FileNotFoundError(f"no extract files under {extracts_dir}")
     from orchestration.location import build_definitions
     from orchestration.partitions import range_tags
 
     settings = get_settings().replace(extracts_dir=extracts_dir, build_db=db_path)
-    defs = build_definitions(settings)
+    defs = build_definitions(settings, listing)
     job = defs.resolve_job_def(job_name)
     keys = set(job.partitions_def.get_partition_keys())
     first, last = dates[0].isoformat(), dates[-1].isoformat()

@@ -261,6 +261,38 @@ def test_a_full_run_records_every_extract_date_it_loaded_and_a_daily_run_its_day
         assert latest.run_id == summary.run_id and latest.dagster_event.partition == last.isoformat(), key
         assert "rows_loaded" in latest.asset_materialization.metadata, key
 
+    def recorded_by(run_id: str) -> dict[str, set[str]]:
+        """The partitions each raw asset was recorded materialized for by run ``run_id``."""
+        events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        out: dict[str, set[str]] = {}
+        for e in events:
+            out.setdefault(e.dagster_event.asset_key.to_user_string(), set()).add(e.dagster_event.partition)
+        return out
+
+    # the same full run again on the same instance: nothing new, so only its own partition is recorded
+    # (the other dates are on the instance already); a re-delivered file's date is recorded again
+    redelivered = next(
+        p for p in sorted(sim_extracts.glob("*/*/2023-01-05.csv")) if len(p.read_text().splitlines()) > 2
+    )
+    lines = redelivered.read_text().splitlines(keepends=True)
+    redelivered.write_text("".join(lines[:-1]))  # one row fewer: re-delivered
+    redelivered_key = f"raw_{redelivered.parent.parent.name}/{redelivered.parent.name}"
+    again = run_refresh(sim_extracts, db, instance=instance, job_name="load_raw")
+    assert again.success, again.errors
+    own = {key.to_user_string(): {last.isoformat()} for key in keys}
+    assert recorded_by(again.run_id) == {
+        **own,
+        redelivered_key: {last.isoformat(), redelivered.stem},
+    }
+    for key in keys:
+        assert instance.get_materialized_partitions(key) == expected, key
+    # a fresh instance (a new DAGSTER_HOME) over the loaded warehouse: every date is recorded
+    (tmp_path / "fresh_home").mkdir()
+    fresh = dg.DagsterInstance.local_temp(str(tmp_path / "fresh_home"))
+    assert run_refresh(sim_extracts, db, instance=fresh, job_name="load_raw").success
+    for key in keys:
+        assert fresh.get_materialized_partitions(key) == expected, key
+
     for path in sorted(held.glob("*/*/*.csv")):  # the new day arrives; the code location reloads
         shutil.move(path, sim_extracts / path.relative_to(held))
     defs = build_definitions(get_settings().replace(extracts_dir=sim_extracts, build_db=db))
@@ -269,3 +301,9 @@ def test_a_full_run_records_every_extract_date_it_loaded_and_a_daily_run_its_day
     for key in keys:
         assert instance.get_materialized_partitions(key) == expected | {"2023-01-11"}, key
         assert instance.get_latest_materialization_event(key).run_id == daily.run_id, key
+    # a full run after the daily one: the new day is recorded already, nothing else is new
+    after = run_refresh(sim_extracts, db, instance=instance, job_name="load_raw")
+    assert after.success, after.errors
+    assert recorded_by(after.run_id) == {key.to_user_string(): {"2023-01-11"} for key in keys}
+    for key in keys:
+        assert instance.get_materialized_partitions(key) == expected | {"2023-01-11"}, key

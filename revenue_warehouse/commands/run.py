@@ -46,7 +46,7 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from revenue_warehouse.loader import extract_dates
+    from revenue_warehouse.loader import list_extracts
     from revenue_warehouse.publish import NotAServingFile, refuse_foreign_serving
     from revenue_warehouse.run_output import log_path, output_to
 
@@ -63,7 +63,8 @@ def _handle(args: argparse.Namespace) -> int:
         from revenue_warehouse.build_db import open_build
 
         open_build(db).close()
-    dates = extract_dates(extracts)
+    listing = list_extracts(extracts)  # once per run: the dates, the partitions and the loads use it
+    dates = listing.dates()
     unfit = [] if dates else _files(extracts)
     if unfit:  # somebody's data in a layout the loader does not know: never mix sample data into it
         shown = ", ".join(p.relative_to(extracts).as_posix() for p in unfit[:3])
@@ -84,7 +85,8 @@ def _handle(args: argparse.Namespace) -> int:
         )
         with output_to(log):
             generate(extracts, scale=args.scale, seed=args.seed, start=args.start, end=args.end)
-        dates = extract_dates(extracts)
+        listing = list_extracts(extracts)
+        dates = listing.dates()
     else:
         print(f"[1/3] using {len(dates):,} extract dates ({dates[0]}..{dates[-1]}) in {extracts}", flush=True)
     from orchestration.refresh import format_summary, run_refresh
@@ -97,7 +99,7 @@ def _handle(args: argparse.Namespace) -> int:
     print(f"[3/3] running the refresh job (load, dbt build and tests, checks, publish) on {db}", flush=True)
     started = time.monotonic()
     with output_to(log):
-        summary = run_refresh(extracts, db, instance=_instance())
+        summary = run_refresh(extracts, db, instance=_instance(), listing=listing)
         print(format_summary(summary))
         print(wap_summary(db, paths.serving_db_path(), summary.run_id))
     print(_summary(summary, db, time.monotonic() - started, log))

@@ -6,9 +6,9 @@ from revenue_warehouse.loader.audit import (
     failed_tables,
     latest_loaded_date,
     pending_dates,
-    version_conflicts,
 )
-from revenue_warehouse.loader.discovery import discover, extract_dates
+from revenue_warehouse.loader.conflicts import recorded_conflicts, version_conflicts
+from revenue_warehouse.loader.discovery import ExtractListing, discover, extract_dates, list_extracts
 from revenue_warehouse.loader.models import (
     FAILED,
     LOADED,
@@ -29,6 +29,7 @@ __all__ = [
     "SKIPPED_DUPLICATE",
     "AccountingError",
     "ExtractFile",
+    "ExtractListing",
     "FileResult",
     "FutureExtractError",
     "LoadError",
@@ -38,9 +39,11 @@ __all__ = [
     "connect",
     "discover",
     "extract_dates",
+    "list_extracts",
     "load_extracts",
     "latest_loaded_date",
     "load_file",
     "pending_dates",
+    "recorded_conflicts",
     "version_conflicts",
 ]

@@ -12,7 +12,14 @@ from revenue_warehouse.as_of import FUTURE_DAYS_ENV, future_tolerance_days, late
 from revenue_warehouse.build_db import is_environment_error, open_build
 from revenue_warehouse.contract import TABLES, Table, get_table
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
-from revenue_warehouse.loader.discovery import digest, discover, read_header, refuse_dangling_link
+from revenue_warehouse.loader.conflicts import ensure_conflict_state
+from revenue_warehouse.loader.discovery import (
+    ExtractListing,
+    digest,
+    list_extracts,
+    read_header,
+    refuse_dangling_link,
+)
 from revenue_warehouse.loader.models import (
     FAILED,
     LOADED,
@@ -41,13 +48,17 @@ def load_extracts(
     dates: Iterable[date | str] | None = None,
     systems: Iterable[str] | None = None,
     run_id: str = "manual",
+    listing: ExtractListing | None = None,
 ) -> LoadSummary:
     """Load every extract file of the given dates (all when ``None``) and systems into
-    ``raw_<system>.<table>`` of the DuckDB file ``db_path``. A file that fails (missing required column,
+    ``raw_<system>.<table>`` of the DuckDB file ``db_path`` (the files of ``listing``, a listing of
+    ``extracts_dir`` made earlier in the run, when given; else the folder is listed now). A file that fails (missing required column,
     unreadable) is recorded as failed in the summary and ``audit.load_manifest``; every other file still
     loads. Call ``summary.raise_for_failures()`` to turn failures into an exception."""
     systems = list(systems) if systems is not None else None
-    files, unknown = discover(Path(extracts_dir), dates=dates, systems=systems)
+    if listing is None:
+        listing = list_extracts(Path(extracts_dir), systems=systems)
+    files, unknown = listing.select(dates=dates, systems=systems)
     summary = LoadSummary(run_id=run_id, unknown_paths=unknown)
     by_table: dict[tuple[str, str], list[ExtractFile]] = {}
     for f in files:
@@ -59,6 +70,7 @@ def load_extracts(
         for table in TABLES:
             if systems is None or table.system in set(systems):
                 ensure_raw_table(con, table)
+                ensure_conflict_state(con, table)
         for (system, name), table_files in sorted(by_table.items()):
             summary.files.extend(load_table_files(con, get_table(system, name), table_files, run_id=run_id))
     finally:
@@ -96,6 +108,7 @@ def load_table_files(
 ) -> list[FileResult]:
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     ensure_raw_table(con, table)
+    ensure_conflict_state(con, table)
     previous = _previous_loads(con, table)
     latest = latest_acceptable_date()
     per_date: dict[date, int] = {}

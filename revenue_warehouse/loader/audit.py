@@ -11,7 +11,7 @@ import duckdb
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import Table
 from revenue_warehouse.loader.discovery import discover
-from revenue_warehouse.loader.schema import raw_name
+from revenue_warehouse.loader.schema import table_exists
 from revenue_warehouse.sql_quoting import identifier as ident
 
 FILE_ACCOUNTING_COLUMNS = (
@@ -101,13 +101,7 @@ from accounted
 """
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
+_exists = table_exists
 
 
 def accounting_violations(
@@ -179,28 +173,3 @@ def failed_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str
         "ORDER BY 1, 2",
         [run_id],
     ).fetchall()
-
-
-def version_conflicts(
-    con: duckdb.DuckDBPyConnection, table: Table, sample: int = 10
-) -> tuple[int, list[str]]:
-    """Records of ``table`` with two or more different versions at their latest sync time: staging
-    keeps one deterministically (the later extract date, then the later row), and this counts how
-    often that choice was between different values. Returns (conflicting keys, a sample of keys)."""
-    synced = table.synced_column
-    if not synced or synced not in table.column_names or not _exists(con, f"raw_{table.system}", table.name):
-        return 0, []
-    key = ", ".join(ident(c) for c in table.primary_key)
-    values = ", ".join(f"{ident(c)} := {ident(c)}" for c in table.column_names if c != synced)
-    rows = con.execute(
-        f"""WITH latest AS (
-              SELECT {key}, md5(CAST(struct_pack({values}) AS VARCHAR)) AS version
-              FROM {raw_name(table)}
-              QUALIFY {ident(synced)} = max({ident(synced)}) OVER (PARTITION BY {key})
-            ),
-            conflicts AS (
-              SELECT CAST(struct_pack({key}) AS VARCHAR) AS k FROM latest GROUP BY ALL HAVING count(DISTINCT version) > 1
-            )
-            SELECT (SELECT count(*) FROM conflicts), (SELECT list(k ORDER BY k)[1:{int(sample)}] FROM conflicts)"""
-    ).fetchone()
-    return int(rows[0]), list(rows[1] or [])

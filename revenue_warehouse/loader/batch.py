@@ -1,7 +1,7 @@
 """Load a batch of extract files of ONE table in one transaction: replace exactly the batch's extract
 dates, load every file with the fast path (one statement per header layout), reload files with parse
 rejects with the exact path, move cast failures to ``audit.quarantine``, and check the accounting
-identity per file before committing."""
+identity per file and update the version conflicts of the records it touched before committing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from revenue_warehouse.contract import Table
+from revenue_warehouse.loader.conflicts import TOUCHED, note_touched, update_conflicts
 from revenue_warehouse.loader.exact import create_rejects_table, load_exact, load_records
 from revenue_warehouse.loader.fast import load_fast, move_cast_failures
 from revenue_warehouse.loader.models import AccountingError, ExtractFile, FileResult
@@ -53,6 +54,7 @@ def load_batch(
         con.execute("DROP TABLE IF EXISTS _rw_files")
         con.execute("DROP TABLE IF EXISTS _rw_scan")
         con.execute("DROP TABLE IF EXISTS _rw_fast_rejects")
+        con.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
 
 
 def _load(
@@ -79,6 +81,7 @@ def _load(
     con.register("_rw_files_arrow", files)
     con.execute("CREATE OR REPLACE TEMP TABLE _rw_files AS SELECT * FROM _rw_files_arrow")
     con.unregister("_rw_files_arrow")
+    note_touched(con, table, DATES)  # the records of the rows about to be replaced
     con.execute(f"DELETE FROM {raw_name(table)} WHERE _extract_date IN ({DATES})")
     con.execute(
         f"DELETE FROM audit.quarantine WHERE system = ? AND table_name = ? AND extract_date IN ({DATES})",
@@ -123,6 +126,8 @@ def _load(
                 con, table, p.header, p.file, run_id=run_id, loaded_at=loaded_at
             )
     _account(con, table, planned, parsed)
+    note_touched(con, table, DATES)  # ... and of the rows loaded now
+    update_conflicts(con, table)
     write_manifest(con, [p.result for p in planned], run_id=run_id, loaded_at=loaded_at)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -39,6 +40,47 @@ def unfit_reason(system: str, parts: tuple[str, ...]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ExtractListing:
+    """One listing of an extracts folder (``list_extracts``): every extract file, and the paths that
+    do not fit the layout with the reason. A run lists the folder once and passes this on (the dates,
+    the partitions, each system's load); a file that appears after the listing is loaded next run."""
+
+    files: tuple[ExtractFile, ...]
+    unknown: Mapping[str, str]
+    systems: frozenset[str]  # the systems listed (every one: beside them too, see ``discover``)
+
+    def dates(self) -> list[date]:
+        """Every extract date present (any system, any table), sorted."""
+        return sorted({f.extract_date for f in self.files})
+
+    def select(
+        self, *, dates: Iterable[date | str] | None = None, systems: Iterable[str] | None = None
+    ) -> tuple[list[ExtractFile], dict[str, str]]:
+        """What ``discover`` returns for these dates and systems (fresh ``ExtractFile`` objects: a load
+        fills in counts)."""
+        wanted_dates = {_as_date(d) for d in dates} if dates is not None else None
+        wanted = _systems(systems)
+        if not wanted <= self.systems:
+            raise ValueError(f"systems {sorted(wanted - self.systems)} were not listed")
+        files = [
+            replace(f)
+            for f in self.files
+            if f.system in wanted and (wanted_dates is None or f.extract_date in wanted_dates)
+        ]
+        if systems is None:
+            return files, dict(self.unknown)
+        return files, {p: r for p, r in self.unknown.items() if p.split("/", 1)[0] in wanted and "/" in p}
+
+
+def _systems(systems: Iterable[str] | None) -> set[str]:
+    wanted = set(systems) if systems is not None else set(SYSTEMS)
+    unknown_systems = wanted - set(SYSTEMS)
+    if unknown_systems:
+        raise ValueError(f"unknown systems {sorted(unknown_systems)}; known: {sorted(SYSTEMS)}")
+    return wanted
+
+
 def discover(
     extracts_dir: Path,
     *,
@@ -49,11 +91,13 @@ def discover(
     fit the layout with the reason (reported, never silently ignored; with every system wanted, also
     what lies beside the system folders, a folder once as ``name/``). A file is named by its extract
     date, ``YYYY-MM-DD.csv`` or ``.parquet``: ``20240102.csv`` does not fit."""
-    wanted_dates = {_as_date(d) for d in dates} if dates is not None else None
-    wanted_systems = set(systems) if systems is not None else set(SYSTEMS)
-    unknown_systems = wanted_systems - set(SYSTEMS)
-    if unknown_systems:
-        raise ValueError(f"unknown systems {sorted(unknown_systems)}; known: {sorted(SYSTEMS)}")
+    return list_extracts(extracts_dir, systems=systems).select(dates=dates, systems=systems)
+
+
+def list_extracts(extracts_dir: Path, *, systems: Iterable[str] | None = None) -> ExtractListing:
+    """List ``extracts_dir`` once (the given systems' folders; every system and what lies beside them
+    when ``systems`` is None)."""
+    wanted_systems = _systems(systems)
     files: list[ExtractFile] = []
     # all systems wanted: a folder or file beside them (a misspelled system) is reported, once; names
     # starting with "_" are not extracts by convention (the simulator's _truth/)
@@ -77,10 +121,8 @@ def discover(
             if reason:
                 unknown[rel] = reason
                 continue
-            extract_date = parse_day(path.stem)
-            if wanted_dates is None or extract_date in wanted_dates:
-                files.append(ExtractFile(system, parts[0], extract_date, path, rel))
-    return files, unknown
+            files.append(ExtractFile(system, parts[0], parse_day(path.stem), path, rel))
+    return ExtractListing(tuple(files), unknown, frozenset(wanted_systems))
 
 
 def _candidates(system_dir: Path) -> Iterator[Path]:
@@ -100,8 +142,7 @@ def _candidates(system_dir: Path) -> Iterator[Path]:
 
 def extract_dates(extracts_dir: Path) -> list[date]:
     """Every extract date present under ``extracts_dir`` (any system, any table)."""
-    files, _ = discover(extracts_dir)
-    return sorted({f.extract_date for f in files})
+    return list_extracts(extracts_dir).dates()
 
 
 def sha256(path: Path) -> str:

@@ -93,6 +93,15 @@ def add_columns(con: duckdb.DuckDBPyConnection, table: Table, names: list[str]) 
         con.execute(f"ALTER TABLE {raw_name(table)} ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
 def raw_name(table: Table) -> str:
     return f"{ident('raw_' + table.system)}.{ident(table.name)}"
 
