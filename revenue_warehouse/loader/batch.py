@@ -127,7 +127,7 @@ def _load(
             )
     _account(con, table, planned, parsed)
     note_touched(con, table, DATES)  # ... and of the rows loaded now
-    update_conflicts(con, table)
+    update_conflicts(con, table, DATES)
     write_manifest(con, [p.result for p in planned], run_id=run_id, loaded_at=loaded_at)
 
 

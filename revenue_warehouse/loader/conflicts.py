@@ -125,20 +125,29 @@ def note_touched(con: duckdb.DuckDBPyConnection, table: Table, dates_sql: str) -
     con.execute(f"INSERT INTO {TOUCHED} {select}")
 
 
-def update_conflicts(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+def update_conflicts(con: duckdb.DuckDBPyConnection, table: Table, dates_sql: str) -> None:
     """Recompute the conflicts of the records ``note_touched`` collected (only their rows are read)
-    and replace what ``loader_state.version_conflicts`` held for them; then forget the touched records."""
+    and replace what ``loader_state.version_conflicts`` held for them; then forget the touched
+    records. When every raw row is of the loaded dates ``dates_sql`` (a first load), the whole table is
+    computed without the join."""
     if not applies(table):
         return
-    on = " AND ".join(f"r.{ident(c)} IS NOT DISTINCT FROM t.{ident(c)}" for c in table.primary_key)
-    touched = f"(SELECT DISTINCT * FROM {TOUCHED})"
-    rows = f"(SELECT r.* FROM {raw_name(table)} AS r JOIN {touched} AS t ON {on})"
     params = [table.system, table.name]
-    con.execute(
-        f"""DELETE FROM loader_state.version_conflicts WHERE system = ? AND table_name = ?
-        AND record_key IN (SELECT {_record_key(table)} FROM {touched})""",
-        params,
-    )
+    whole = not con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {raw_name(table)} WHERE _extract_date NOT IN ({dates_sql}) LIMIT 1)"
+    ).fetchone()[0]
+    if whole:
+        rows = raw_name(table)
+        con.execute("DELETE FROM loader_state.version_conflicts WHERE system = ? AND table_name = ?", params)
+    else:
+        on = " AND ".join(f"r.{ident(c)} IS NOT DISTINCT FROM t.{ident(c)}" for c in table.primary_key)
+        touched = f"(SELECT DISTINCT * FROM {TOUCHED})"
+        rows = f"(SELECT r.* FROM {raw_name(table)} AS r JOIN {touched} AS t ON {on})"
+        con.execute(
+            f"""DELETE FROM loader_state.version_conflicts WHERE system = ? AND table_name = ?
+            AND record_key IN (SELECT {_record_key(table)} FROM {touched})""",
+            params,
+        )
     con.execute(
         f"INSERT INTO loader_state.version_conflicts SELECT ?, ?, record_key FROM ({conflicts_sql(table, rows)})",
         params,
