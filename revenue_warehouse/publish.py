@@ -276,12 +276,16 @@ def publish(
                         "select schema_name from information_schema.schemata where catalog_name = 'build'"
                     ).fetchall()
                 }
+                # one transaction for everything written into the new file: committed once, not once per
+                # statement (the ~550 COMMENT ONs alone took 2.3 s of commits at scale 100, 0.3 s in one)
+                con.execute("begin transaction")
                 for schema in schemas:
                     if schema in present:
                         _copy_schema(con, schema, salt, personal, masked, counts)
-                con.execute("detach build")
                 _write_publication(con, generation, published_at, build, counts)
                 publish_metadata.describe(con)
+                con.execute("commit")
+                con.execute("detach build")
                 con.execute("checkpoint")
             finally:
                 con.close()
