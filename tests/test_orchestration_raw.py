@@ -208,3 +208,49 @@ def test_raw_asset_check_and_gx_suite_report_the_same_lost_row(extracts: Path, t
     assert not accounted.success
     assert (accounted.failing_record_count, accounted.sample_failing_keys) == (1, [lost])
     assert results["file_loaded"].success
+
+
+def test_a_run_given_a_listing_loads_what_it_lists_without_listing_again(
+    extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``warehouse run`` lists the extracts folder once and passes the listing to the loads
+    (``build_raw_assets(partitions, listing)``): the loads do not list the folder again, and a file
+    that appears after the listing is loaded by the next run, not this one."""
+    from revenue_warehouse.contract import SYSTEMS
+    from revenue_warehouse.loader import discovery, list_extracts
+
+    listing = list_extracts(extracts)
+    late_day = write_extract(  # a new day's file, after the listing
+        extracts, "stripe", "invoice", date(2023, 1, 4), sample_rows("stripe", "invoice", 4, start=40)
+    )
+    listed: list[Path] = []
+    candidates = discovery._candidates
+    monkeypatch.setattr(discovery, "_candidates", lambda d: listed.append(d) or candidates(d))
+    config = {"ops": {f"load_{s}": {"config": {"all_extract_dates": True}} for s in SYSTEMS}}
+    db = tmp_path / "build.duckdb"
+    resources = {"warehouse": WarehouseResource(database=str(db), extracts_dir=str(extracts))}
+    result = dg.materialize(
+        build_raw_assets(extract_partitions(DATES[0], DATES[-1]), listing),
+        resources=resources,
+        partition_key=DATES[-1].isoformat(),
+        run_config=config,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success and listed == []
+    loaded = materializations(result)
+    assert loaded["raw_stripe/invoice"]["files"] == 3  # not the 4th day's file
+    assert {m["files"] for m in loaded.values()} == {3}
+    # the next run without a listing (a long-lived code location) lists each folder itself: the new file
+    again = dg.materialize(
+        build_raw_assets(extract_partitions(DATES[0], DATES[-1])),
+        resources=resources,
+        partition_key=DATES[-1].isoformat(),
+        run_config=config,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert again.success and len(listed) == 3 * len(SYSTEMS)
+    assert materializations(again)["raw_stripe/invoice"]["files"] == 4
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "SELECT count(*) FROM raw_stripe.invoice WHERE _extract_date = '2023-01-04'"
+        ).fetchone()[0] == rows_in_csv(late_day)

@@ -46,15 +46,18 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from revenue_warehouse.loader import extract_dates, load_extracts
+    from revenue_warehouse.loader import list_extracts, load_extracts
 
     extracts = args.extracts or paths.extracts_dir()
     db = args.db or paths.build_db_path()
+    listing = list_extracts(extracts)  # once: the dates of the range and the load use it
     dates = None
     if args.start or args.end:  # the extract dates present in the range (not every calendar day of it)
         start, end = args.start or date.min, args.end or date.max
-        dates = [day for day in extract_dates(extracts) if start <= day <= end]
-    summary = load_extracts(db, extracts, dates=dates, systems=args.systems, run_id=args.run_id)
+        dates = [day for day in listing.dates() if start <= day <= end]
+    summary = load_extracts(
+        db, extracts, dates=dates, systems=args.systems, run_id=args.run_id, listing=listing
+    )
     for name, t in summary.table_totals().items():
         print(
             f"{name:<40} files {t['files']:>5}  rows {t['rows_loaded']:>10,}  quarantined {t['rows_quarantined']:>7,}"
