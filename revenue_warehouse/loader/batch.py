@@ -126,8 +126,7 @@ def _load(
                 con, table, p.header, p.file, run_id=run_id, loaded_at=loaded_at
             )
     _account(con, table, planned, parsed)
-    note_touched(con, table, DATES)  # ... and of the rows loaded now
-    update_conflicts(con, table, DATES)
+    update_conflicts(con, table, DATES)  # ... and of the rows loaded now
     write_manifest(con, [p.result for p in planned], run_id=run_id, loaded_at=loaded_at)
 
 

@@ -115,8 +115,8 @@ def ensure_conflict_state(con: duckdb.DuckDBPyConnection, table: Table) -> None:
 
 def note_touched(con: duckdb.DuckDBPyConnection, table: Table, dates_sql: str) -> None:
     """Add the keys of the raw rows of the extract dates ``dates_sql`` (a query of dates) to the
-    records this load touched: call it before the load removes those dates' rows and after it has
-    loaded the new ones (a record whose row a re-delivery removed can change its status too)."""
+    records this load touched: call it before the load removes those dates' rows (a record whose row
+    a re-delivery removed can change its status too); ``update_conflicts`` adds the loaded ones."""
     if not applies(table):
         return
     key = ", ".join(ident(c) for c in table.primary_key)
@@ -126,10 +126,11 @@ def note_touched(con: duckdb.DuckDBPyConnection, table: Table, dates_sql: str) -
 
 
 def update_conflicts(con: duckdb.DuckDBPyConnection, table: Table, dates_sql: str) -> None:
-    """Recompute the conflicts of the records ``note_touched`` collected (only their rows are read)
-    and replace what ``loader_state.version_conflicts`` held for them; then forget the touched
-    records. When every raw row is of the loaded dates ``dates_sql`` (a first load), the whole table is
-    computed without the join."""
+    """After a load of the extract dates ``dates_sql``: add the records of the rows loaded now to those
+    ``note_touched`` collected before it, recompute their conflicts (only their rows are read) and
+    replace what ``loader_state.version_conflicts`` held for them; then forget the touched records.
+    When every raw row is of the loaded dates (a first load), the whole table is computed, without
+    collecting keys or the join."""
     if not applies(table):
         return
     params = [table.system, table.name]
@@ -140,6 +141,7 @@ def update_conflicts(con: duckdb.DuckDBPyConnection, table: Table, dates_sql: st
         rows = raw_name(table)
         con.execute("DELETE FROM loader_state.version_conflicts WHERE system = ? AND table_name = ?", params)
     else:
+        note_touched(con, table, dates_sql)  # the records of the rows loaded now
         on = " AND ".join(f"r.{ident(c)} IS NOT DISTINCT FROM t.{ident(c)}" for c in table.primary_key)
         touched = f"(SELECT DISTINCT * FROM {TOUCHED})"
         rows = f"(SELECT r.* FROM {raw_name(table)} AS r JOIN {touched} AS t ON {on})"
