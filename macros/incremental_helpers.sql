@@ -55,3 +55,14 @@
         delete from {{ this }} where {{ key }} is null
     {%- endif -%}
 {%- endmacro %}
+
+{#- rows_differ(new, old, columns): true when any of `columns` differs between the two relations'
+    rows (nulls compare equal), for the models that recompute every row and write only the rows
+    whose values changed (int_marketing_touches_unioned, fct_marketing_touches). -#}
+{% macro rows_differ(new, old, columns) -%}
+    {{ return(adapter.dispatch('rows_differ')(new, old, columns)) }}
+{%- endmacro %}
+
+{% macro default__rows_differ(new, old, columns) -%}
+    ({% for column in columns %}{{ new }}.{{ column }} is distinct from {{ old }}.{{ column }}{{ ' or ' if not loop.last }}{% endfor %})
+{%- endmacro %}

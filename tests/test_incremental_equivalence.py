@@ -3,8 +3,10 @@ few extract days, then each remaining day is loaded and built on top (incrementa
 within their lookback windows), including an earlier day re-delivered with other content, the
 simulator's late-arriving updates (dirt on), a late update of an old opportunity (its amount
 changed in a new version, long after the lookback window of its first open days), an out-of-order
-stage change of an old closed opportunity (its visits are renumbered) and a late update of an old
-invoice line whose period ended (its amount doubled); the increments cross a month boundary (the
+stage change of an old closed opportunity (its visits are renumbered), a late update of an old
+invoice line whose period ended (its amount doubled), a contact updated with another contact's email
+(two persons become one: old touches move to another person) and a late ad campaign that wins the
+UTM of old sessions (their ad campaign and channel change); the increments cross a month boundary (the
 as-of month changes). Then a second warehouse is built from scratch with ``--full-refresh`` on the
 same files. Every table of every mart schema, of the intermediate schema (where the incremental
 intermediate models are) and of staging (incremental tables merged by key, without their load
@@ -169,6 +171,61 @@ def late_line_update(folder: Path, day: date) -> str:
     return row["id"]
 
 
+def session_rows(extracts: Path, before: date) -> list[dict[str, str]]:
+    """Every delivered web session row dated before ``before``."""
+    rows: list[dict[str, str]] = []
+    for path in sorted((extracts / "hubspot" / "web_session").glob("*.csv")):
+        if path.stem < before.isoformat():
+            with path.open(encoding="utf-8", newline="") as handle:
+                rows.extend(csv.DictReader(handle))
+    return rows
+
+
+def relink_contact(extracts: Path, day: date, older_than_days: int = 40) -> tuple[str, str]:
+    """A new version of a live HubSpot contact with web sessions created more than
+    ``older_than_days`` before ``day``, now carrying another live contact's email, delivered in
+    ``day``'s file: the two persons become one, and the first contact's old sessions move to the other
+    contact's person (identity resolution re-assigns old touches). Returns (moved contact, contact
+    whose person it joins)."""
+    folder = extracts / "hubspot" / "contact"
+    contacts = {
+        i: row
+        for i, row in latest_versions(folder, day).items()
+        if row["_fivetran_deleted"] == "false" and row["property_email"]
+    }
+    cutoff = (day - timedelta(days=older_than_days)).isoformat()
+    with_sessions = {r["contact_id"] for r in session_rows(extracts, day) if r["started_at"] < cutoff}
+    moved = min(
+        i for i, row in contacts.items() if i in with_sessions and row["property_createdate"] < cutoff
+    )
+    email = contacts[moved]["property_email"].strip().lower()
+    joined = min(i for i, row in contacts.items() if row["property_email"].strip().lower() != email)
+    row = dict(contacts[moved])
+    row["property_email"] = contacts[joined]["property_email"]
+    append_row(folder, day, row)
+    return moved, joined
+
+
+def late_ad_campaign(extracts: Path, day: date) -> tuple[str, str]:
+    """A new ad campaign delivered in ``day``'s file with the UTM campaign of the earliest campaign
+    that old sessions carry, starting a day before it and on another channel: it wins the UTM (the
+    earliest campaign does), so every old session with that UTM changes its ad campaign and channel.
+    Returns (utm_campaign, new campaign id)."""
+    folder = extracts / "hubspot" / "ad_campaign"
+    campaigns = latest_versions(folder, day)
+    used = {r["utm_campaign"].strip().lower() for r in session_rows(extracts, day) if r["utm_campaign"]}
+    earliest = min(
+        (row for row in campaigns.values() if row["utm_campaign"].strip().lower() in used),
+        key=lambda r: (r["start_date"], int(r["id"])),
+    )
+    row = dict(earliest)
+    row["id"] = str(max(int(i) for i in campaigns) + 1)
+    row["start_date"] = (date.fromisoformat(earliest["start_date"][:10]) - timedelta(days=1)).isoformat()
+    row["channel"] = min({r["channel"] for r in campaigns.values()} - {earliest["channel"]})
+    append_row(folder, day, row)
+    return earliest["utm_campaign"].strip().lower(), row["id"]
+
+
 Version = tuple[str, str, int]  # (_fivetran_synced, extract date, file row): the staging version order
 
 
@@ -274,8 +331,10 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
             emptied = empty_redelivery(extracts, generated, "salesforce/task", day)
         if k == 1:
             late_amount_update(extracts / "salesforce" / "opportunity", day)
+            moved, joined = relink_contact(extracts, day)
         if k == 2:
             late_stage_change(extracts / "salesforce" / "opportunity_history", day)
+            utm, campaign = late_ad_campaign(extracts, day)
         build(incremental, extracts, day)
     full = tmp_path / "full" / "build.duckdb"
     full.parent.mkdir()
@@ -293,3 +352,20 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
     assert emptied
     for task in emptied:
         assert staged_synced_at(incremental, "stg_salesforce__tasks", "task_id", task) == []
+    # the moved contact's old sessions are its new person's: the joined contact's
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        persons = con.execute(
+            "SELECT DISTINCT t.person_id = p.person_id FROM marketing.fct_marketing_touches t "
+            "JOIN intermediate.int_person_records_matched p ON p.source_system = 'hubspot' "
+            "AND p.record_type = 'contact' AND p.record_id = ? "
+            "WHERE t.touch_source = 'web_session' AND cast(t.hubspot_contact_id AS VARCHAR) = ?",
+            [joined, moved],
+        ).fetchall()
+        assert persons == [(True,)]
+        # every session with the late campaign's UTM is its ad click
+        campaigns = con.execute(
+            "SELECT DISTINCT touch_type, source_campaign_id FROM intermediate.int_marketing_touches_unioned "
+            "WHERE touch_source = 'web_session' AND utm_campaign = ?",
+            [utm],
+        ).fetchall()
+        assert campaigns == [("ad_click", campaign)]

@@ -1,3 +1,16 @@
+{%- set compared_columns = [
+    'touch_type', 'touched_at', 'person_id', 'hubspot_contact_id', 'campaign_type', 'source_campaign_id',
+    'touch_channel', 'is_channel_mapped', 'utm_source', 'utm_medium', 'utm_campaign'
+] -%}
+{{
+    config(
+        materialized='incremental' if incremental_supported() else 'table',
+        unique_key='touch_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ delete_key_markers('touch_source') }}"] if incremental_supported() else []
+    )
+}}
 {#-
     Every marketing touch, tied to a person where it can be (docs/metrics.md#attribution):
     web sessions (a session whose utm_campaign is a paid ad campaign is an ad click), form fills and
@@ -6,6 +19,14 @@
     A session's channel is its ad campaign's channel, else its UTM medium mapped by
     seeds/channel_mapping.csv, else (no medium) the referrer rule; a medium the seed does not know
     keeps its own (lower-cased) value with is_channel_mapped = false, never "direct".
+    Incremental (docs/decisions.md#incremental-models): a run computes every touch from its current
+    inputs, as a full build does, compares it with the stored row (by touch source and id) and writes
+    only the touches that are new or whose values differ (delete+insert on touch_id): a touch whose
+    person changed (identity resolution linked or split its records), a session whose ad campaign
+    or channel changed (a late campaign with its UTM), a re-delivered or updated record, a seed
+    change. A stored touch with no computed row left (its record withdrawn, an email event no longer
+    a click) is deleted (marker rows, macros/incremental_helpers.sql). The write is most of a full
+    build's cost; a full refresh gives the same table.
 -#}
 
 with
@@ -145,19 +166,15 @@ unioned as (
     select * from email_touches
 ),
 
-final as (
+-- every touch with its person, before the surrogate keys
+resolved as (
     select
-        {{ generate_surrogate_key(['unioned.touch_source', 'unioned.source_touch_id']) }} as touch_id,
         unioned.touch_source,
         unioned.source_touch_id,
         unioned.touch_type,
         unioned.touched_at,
         coalesce(hubspot_people.person_id, email_people.person_id) as person_id,
         unioned.contact_id as hubspot_contact_id,
-        case
-            when unioned.campaign_type is not null
-                then {{ generate_surrogate_key(['unioned.campaign_type', 'unioned.source_campaign_id']) }}
-        end as campaign_id,
         unioned.campaign_type,
         unioned.source_campaign_id,
         unioned.touch_channel,
@@ -170,6 +187,58 @@ final as (
         on cast(unioned.contact_id as {{ dbt.type_string() }}) = hubspot_people.contact_id
     left join email_people
         on unioned.recipient_email = email_people.email
+),
+
+{% if is_incremental() %}
+-- the touches that are new or whose values differ from the stored row, and the stored touches with
+-- no computed row left (withdrawn): one join, so that the touches are computed once. A new or a
+-- withdrawn touch differs too (touch_type is never null on a real row).
+changes as (
+    select
+        resolved.*,
+        built.touch_id as built_touch_id,
+        resolved.touch_source is null as is_withdrawn
+    from resolved
+    full outer join {{ this }} as built
+        on resolved.touch_source = built.touch_source
+        and resolved.source_touch_id = built.source_touch_id
+    where {{ rows_differ('resolved', 'built', compared_columns) }}
+),
+
+changed as (
+    select * from changes where not is_withdrawn
+),
+
+withdrawn as (
+    select built_touch_id as touch_id from changes where is_withdrawn
+),
+{% endif %}
+
+final as (
+    select
+        {{ generate_surrogate_key(['touch_source', 'source_touch_id']) }} as touch_id,
+        touch_source,
+        source_touch_id,
+        touch_type,
+        touched_at,
+        person_id,
+        hubspot_contact_id,
+        case
+            when campaign_type is not null
+                then {{ generate_surrogate_key(['campaign_type', 'source_campaign_id']) }}
+        end as campaign_id,
+        campaign_type,
+        source_campaign_id,
+        touch_channel,
+        is_channel_mapped,
+        utm_source,
+        utm_medium,
+        utm_campaign
+    from {% if is_incremental() %}changed{% else %}resolved{% endif %}
 )
 
 select * from final
+{% if is_incremental() %}
+union all
+{{ affected_key_markers('touch_id', 'withdrawn') }}
+{% endif %}

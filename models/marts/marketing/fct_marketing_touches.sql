@@ -1,10 +1,33 @@
+{%- set compared_columns = [
+    'touch_type', 'touch_source', 'source_touch_id', 'touched_at', 'touch_date', 'person_id',
+    'hubspot_contact_id', 'campaign_id', 'campaign_type', 'touch_channel', 'is_channel_mapped',
+    'utm_source', 'utm_medium', 'utm_campaign', 'is_identified'
+] -%}
+{{
+    config(
+        materialized='incremental' if incremental_supported() else 'table',
+        unique_key='touch_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ delete_key_markers('touch_source') }}"] if incremental_supported() else []
+    )
+}}
+{#-
+    One row per marketing touch (docs/metrics.md#attribution).
+    Incremental (docs/decisions.md#incremental-models): a run computes every row from
+    int_marketing_touches_unioned, compares it with the stored row and writes only the new rows and
+    those whose values differ (delete+insert on touch_id); a stored touch the intermediate model no
+    longer has is deleted (marker rows, macros/incremental_helpers.sql). A full refresh gives the
+    same table.
+-#}
+
 with
 
 touches as (
     select * from {{ ref('int_marketing_touches_unioned') }}
 ),
 
-final as (
+computed as (
     select
         touch_id,
         touch_type,
@@ -23,6 +46,55 @@ final as (
         utm_campaign,
         person_id is not null as is_identified
     from touches
+),
+
+{% if is_incremental() %}
+-- the touches that are new or whose values differ from the stored row, and the stored touches the
+-- intermediate model no longer has (withdrawn): one join. A new or a withdrawn touch differs too
+-- (touch_type is never null on a real row).
+changes as (
+    select
+        computed.*,
+        built.touch_id as built_touch_id,
+        computed.touch_id is null as is_withdrawn
+    from computed
+    full outer join {{ this }} as built
+        on computed.touch_id = built.touch_id
+    where {{ rows_differ('computed', 'built', compared_columns) }}
+),
+
+changed as (
+    select * from changes where not is_withdrawn
+),
+
+withdrawn as (
+    select built_touch_id as touch_id from changes where is_withdrawn
+),
+{% endif %}
+
+final as (
+    select
+        touch_id,
+        touch_type,
+        touch_source,
+        source_touch_id,
+        touched_at,
+        touch_date,
+        person_id,
+        hubspot_contact_id,
+        campaign_id,
+        campaign_type,
+        touch_channel,
+        is_channel_mapped,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        is_identified
+    from {% if is_incremental() %}changed{% else %}computed{% endif %}
 )
 
 select * from final
+{% if is_incremental() %}
+union all
+{{ affected_key_markers('touch_id', 'withdrawn') }}
+{% endif %}
