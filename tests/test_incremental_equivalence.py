@@ -15,13 +15,15 @@ times) must be identical: same rows, same values (order-independent checksums pe
 Re-deliveries exercise the affected-key rule of incremental staging (macros/latest_record.sql): a day
 re-delivered without the only version of a web session (the session must be gone) and a day
 re-delivered without the kept version of a contact that has an older one (the older one must be back),
-both days built before the increments."""
+both days built before the increments. A late contact row with a sync time older than the contact's
+version in force must leave that version in place (an incremental run ranks the new rows with the
+kept version's tuple, `version_columns`)."""
 
 from __future__ import annotations
 
 import csv
 import shutil
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -106,9 +108,10 @@ def latest_versions(folder: Path, day: date) -> dict[str, dict[str, str]]:
     return versions
 
 
-def append_row(folder: Path, day: date, row: dict[str, str]) -> None:
-    """``row`` delivered in ``day``'s file of ``folder``, synced at the end of that day."""
-    row["_fivetran_synced"] = f"{day.isoformat()} 23:59:59"
+def append_row(folder: Path, day: date, row: dict[str, str], *, synced: str | None = None) -> None:
+    """``row`` delivered in ``day``'s file of ``folder``, synced at ``synced`` (default: the end of
+    that day)."""
+    row["_fivetran_synced"] = synced or f"{day.isoformat()} 23:59:59"
     target = folder / f"{day.isoformat()}.csv"
     existing = target.exists()
     with (target if existing else sorted(folder.glob("*.csv"))[-1]).open(
@@ -120,6 +123,20 @@ def append_row(folder: Path, day: date, row: dict[str, str]) -> None:
         if not existing:  # no file that day: a new one
             writer.writeheader()
         writer.writerow(row)
+
+
+def stale_version(folder: Path, generated: Path, day: date) -> tuple[str, str]:
+    """A late row of a contact delivered in ``day``'s file with other content (first name "Stale")
+    and a sync time one day OLDER than the contact's version in force (one no later generated day
+    changes): loaded last, it must not replace that version (the version rule orders by sync time,
+    not by arrival). Returns the contact id and the sync time of the version that must stay."""
+    versions = latest_versions(folder, day)
+    final = latest_versions(generated, SIM["end"])
+    record_id = min(i for i, row in versions.items() if final.get(i) == row)
+    kept = versions[record_id]
+    synced = datetime.fromisoformat(kept["_fivetran_synced"]) - timedelta(days=1)
+    append_row(folder, day, {**kept, "property_firstname": "Stale"}, synced=f"{synced:%Y-%m-%d %H:%M:%S}")
+    return record_id, kept["_fivetran_synced"]
 
 
 def late_stage_change(folder: Path, day: date, older_than_days: int = 40) -> str:
@@ -332,6 +349,9 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
         if k == 1:
             late_amount_update(extracts / "salesforce" / "opportunity", day)
             moved, joined = relink_contact(extracts, day)
+            stale, stale_kept_synced = stale_version(
+                extracts / "hubspot" / "contact", generated / "hubspot" / "contact", day
+            )
         if k == 2:
             late_stage_change(extracts / "salesforce" / "opportunity_history", day)
             utm, campaign = late_ad_campaign(extracts, day)
@@ -348,6 +368,8 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
     assert no_version is None
     assert staged_synced_at(incremental, "stg_hubspot__web_sessions", "web_session_id", session) == []
     assert staged_synced_at(incremental, "stg_hubspot__contacts", "contact_id", contact) == [older_synced]
+    # a late row with an older sync time than the version in force: that version stays
+    assert staged_synced_at(incremental, "stg_hubspot__contacts", "contact_id", stale) == [stale_kept_synced]
     # a day re-delivered empty: its records are gone (the loader's manifest shows the day was replaced)
     assert emptied
     for task in emptied:
