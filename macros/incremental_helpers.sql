@@ -56,13 +56,39 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- rows_differ(new, old, columns): true when any of `columns` differs between the two relations'
-    rows (nulls compare equal), for the models that recompute every row and write only the rows
-    whose values changed (int_marketing_touches_unioned, fct_marketing_touches). -#}
-{% macro rows_differ(new, old, columns) -%}
-    {{ return(adapter.dispatch('rows_differ')(new, old, columns)) }}
+{#- changed_rows(computed, join_columns, key, compared_columns): for the models written by
+    difference (int_marketing_touches_unioned, fct_marketing_touches; docs/decisions.md#incremental-models),
+    which compute every row and write only what changed. Emits two CTEs, ending in a comma:
+    `changed`, the rows of `computed` that are new or differ from the stored row (joined on
+    join_columns) in any of compared_columns (nulls compare equal), with join_columns + compared_columns;
+    `withdrawn`, the `key` of every stored row with no computed row left (for affected_key_markers).
+    One full outer join, so that `computed` is evaluated once. A new or a withdrawn row differs too:
+    compared_columns[0] must never be null on a real row. -#}
+{% macro changed_rows(computed, join_columns, key, compared_columns) -%}
+    {{ return(adapter.dispatch('changed_rows')(computed, join_columns, key, compared_columns)) }}
 {%- endmacro %}
 
-{% macro default__rows_differ(new, old, columns) -%}
-    ({% for column in columns %}{{ new }}.{{ column }} is distinct from {{ old }}.{{ column }}{{ ' or ' if not loop.last }}{% endfor %})
+{% macro default__changed_rows(computed, join_columns, key, compared_columns) -%}
+_changes as (
+    select
+        {{ computed }}.*,
+        _built.{{ key }} as _built_key,
+        {{ computed }}.{{ join_columns[0] }} is null as _is_withdrawn
+    from {{ computed }}
+    full outer join {{ this }} as _built
+        on {% for column in join_columns %}{{ computed }}.{{ column }} = _built.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+    where {% for column in compared_columns %}{{ computed }}.{{ column }} is distinct from _built.{{ column }}{{ ' or ' if not loop.last }}{% endfor %}
+),
+
+changed as (
+    select {{ (join_columns + compared_columns) | join(', ') }}
+    from _changes
+    where not _is_withdrawn
+),
+
+withdrawn as (
+    select _built_key as {{ key }}
+    from _changes
+    where _is_withdrawn
+),
 {%- endmacro %}

@@ -191,27 +191,8 @@ resolved as (
 
 {% if is_incremental() %}
 -- the touches that are new or whose values differ from the stored row, and the stored touches with
--- no computed row left (withdrawn): one join, so that the touches are computed once. A new or a
--- withdrawn touch differs too (touch_type is never null on a real row).
-changes as (
-    select
-        resolved.*,
-        built.touch_id as built_touch_id,
-        resolved.touch_source is null as is_withdrawn
-    from resolved
-    full outer join {{ this }} as built
-        on resolved.touch_source = built.touch_source
-        and resolved.source_touch_id = built.source_touch_id
-    where {{ rows_differ('resolved', 'built', compared_columns) }}
-),
-
-changed as (
-    select * from changes where not is_withdrawn
-),
-
-withdrawn as (
-    select built_touch_id as touch_id from changes where is_withdrawn
-),
+-- no computed row left (withdrawn)
+{{ changed_rows('resolved', ['touch_source', 'source_touch_id'], 'touch_id', compared_columns) }}
 {% endif %}
 
 final as (

@@ -50,47 +50,12 @@ computed as (
 
 {% if is_incremental() %}
 -- the touches that are new or whose values differ from the stored row, and the stored touches the
--- intermediate model no longer has (withdrawn): one join. A new or a withdrawn touch differs too
--- (touch_type is never null on a real row).
-changes as (
-    select
-        computed.*,
-        built.touch_id as built_touch_id,
-        computed.touch_id is null as is_withdrawn
-    from computed
-    full outer join {{ this }} as built
-        on computed.touch_id = built.touch_id
-    where {{ rows_differ('computed', 'built', compared_columns) }}
-),
-
-changed as (
-    select * from changes where not is_withdrawn
-),
-
-withdrawn as (
-    select built_touch_id as touch_id from changes where is_withdrawn
-),
+-- intermediate model no longer has (withdrawn)
+{{ changed_rows('computed', ['touch_id'], 'touch_id', compared_columns) }}
 {% endif %}
 
 final as (
-    select
-        touch_id,
-        touch_type,
-        touch_source,
-        source_touch_id,
-        touched_at,
-        touch_date,
-        person_id,
-        hubspot_contact_id,
-        campaign_id,
-        campaign_type,
-        touch_channel,
-        is_channel_mapped,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        is_identified
-    from {% if is_incremental() %}changed{% else %}computed{% endif %}
+    select * from {% if is_incremental() %}changed{% else %}computed{% endif %}
 )
 
 select * from final
