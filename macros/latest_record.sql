@@ -111,6 +111,7 @@
             and {% for k in keys %}kept.{{ unique_key[loop.index0] }} = newest.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
     )
     union all
+    /* the keys kept from re-delivered extract dates, recomputed from all their raw rows */
     {{ latest_version(relation, keys, synced, join=redelivered_keys) }}
     {%- endif %}
 {%- endmacro %}

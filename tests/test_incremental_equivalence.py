@@ -368,6 +368,12 @@ def test_daily_increments_give_the_marts_of_a_full_refresh(tmp_path: Path) -> No
     assert no_version is None
     assert staged_synced_at(incremental, "stg_hubspot__web_sessions", "web_session_id", session) == []
     assert staged_synced_at(incremental, "stg_hubspot__contacts", "contact_id", contact) == [older_synced]
+    # the last increment re-delivered nothing: no staging model recomputed records from all their raw
+    # rows (the loader's manifest rows of files skipped as already loaded are no re-delivery)
+    compiled = sorted((incremental.parent / "target" / "compiled").rglob("models/staging/*/stg_*.sql"))
+    assert len(compiled) >= 30, "the staging models' compiled SQL is missing"
+    full_raw = "recomputed from all their raw rows"
+    assert [p.stem for p in compiled if full_raw in p.read_text(encoding="utf-8")] == []
     # a late row with an older sync time than the version in force: that version stays
     assert staged_synced_at(incremental, "stg_hubspot__contacts", "contact_id", stale) == [stale_kept_synced]
     # a day re-delivered empty: its records are gone (the loader's manifest shows the day was replaced)
