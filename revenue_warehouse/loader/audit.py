@@ -101,15 +101,14 @@ from accounted
 """
 
 
-_exists = table_exists
-
-
 def accounting_violations(
     con: duckdb.DuckDBPyConnection, table: Table, dates: list[date] | None = None
 ) -> tuple[int, list[dict]]:
     """The extract dates of ``table`` (``dates``, all when ``None``) whose file accounting
     (``file_accounting_sql``) has unaccounted rows. Returns (dates checked, violations)."""
-    if not _exists(con, "audit", "load_manifest") or not _exists(con, f"raw_{table.system}", table.name):
+    if not table_exists(con, "audit", "load_manifest") or not table_exists(
+        con, f"raw_{table.system}", table.name
+    ):
         return 0, []
     date_filter = "" if dates is None else "AND extract_date IN (SELECT unnest(?::DATE[]))"
     params: list = [table.system, table.name] + ([] if dates is None else [list(dates)])
@@ -134,7 +133,7 @@ def pending_dates(extracts_dir: Path, db_path: Path) -> dict[date, list[str]]:
     loaded: dict[str, datetime] = {}
     if db_path.exists():
         with duckdb_limits.connect(db_path, read_only=True) as con:
-            if _exists(con, "audit", "load_manifest"):
+            if table_exists(con, "audit", "load_manifest"):
                 loaded = dict(
                     con.execute(
                         "SELECT file, max(loaded_at) FROM audit.load_manifest WHERE status <> 'failed' GROUP BY 1"
@@ -157,7 +156,7 @@ def _modified(path: Path) -> datetime:
 
 def latest_loaded_date(con: duckdb.DuckDBPyConnection) -> date | None:
     """The last extract date with a successfully loaded file (the warehouse's as-of date)."""
-    if not _exists(con, "audit", "load_manifest"):
+    if not table_exists(con, "audit", "load_manifest"):
         return None
     return con.execute(
         "SELECT max(extract_date) FROM audit.load_manifest WHERE status <> 'failed'"
@@ -166,7 +165,7 @@ def latest_loaded_date(con: duckdb.DuckDBPyConnection) -> date | None:
 
 def failed_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str]]:
     """(system, table) of every table with a file that failed to load in run ``run_id``."""
-    if not _exists(con, "audit", "load_manifest"):
+    if not table_exists(con, "audit", "load_manifest"):
         return []
     return con.execute(
         "SELECT DISTINCT system, table_name FROM audit.load_manifest WHERE run_id = ? AND status = 'failed' "
