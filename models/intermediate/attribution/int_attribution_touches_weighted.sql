@@ -65,29 +65,32 @@ journey as (
         count(*) over (
             partition by conversions.conversion_type, conversions.conversion_id
         ) as touch_count,
-        max(case when touches.touched_at <= conversions.lead_created_at then touches.touched_at end) over (
+        -- the touches at or before the lead's creation come first in touch order, so the last of
+        -- them, the lead creation touch, has their count as its touch_number (0: no such touch)
+        sum(case when touches.touched_at <= conversions.lead_created_at then 1 else 0 end) over (
             partition by conversions.conversion_type, conversions.conversion_id
-        ) as lead_touch_at
+        ) as lead_touch_number
     from conversions
     inner join touches
         on conversions.person_id = touches.person_id
         and touches.touched_at <= conversions.converted_at
 ),
 
--- key roles: the lead creation touch is the last one at or before the lead was created
+-- key roles: first touch, lead creation touch, for opportunities the last touch; the other
+-- (middle) touches are counted from the roles' touch numbers, without another window
 roles as (
     select
         journey.*,
         case when touch_number = 1 then 1 else 0 end as is_first_touch,
         case when touch_number = touch_count then 1 else 0 end as is_last_touch,
-        case
-            when touched_at = lead_touch_at
-                and touch_number = max(case when touched_at = lead_touch_at then touch_number end) over (
-                    partition by conversion_type, conversion_id
-                )
-                then 1
+        case when touch_number = lead_touch_number then 1 else 0 end as is_lead_creation_touch,
+        touch_count
+        - 1
+        - case when lead_touch_number > 1 then 1 else 0 end
+        - case
+            when conversion_type = 'opportunity' and touch_count > 1 and touch_count <> lead_touch_number then 1
             else 0
-        end as is_lead_creation_touch
+        end as middle_touch_count
     from journey
 ),
 
@@ -101,20 +104,11 @@ raw_weights as (
     from roles
 ),
 
-middle as (
-    select
-        raw_weights.*,
-        sum(case when key_weight = 0 then 1 else 0 end) over (
-            partition by conversion_type, conversion_id
-        ) as middle_touch_count
-    from raw_weights
-),
-
 unnormalised as (
     select
-        middle.*,
+        raw_weights.*,
         key_weight + case when key_weight = 0 then 0.1 / middle_touch_count else 0 end as w_raw
-    from middle
+    from raw_weights
 ),
 
 final as (

@@ -8,20 +8,44 @@
 
 with
 
+-- only the columns used below: the CTEs read more than once are materialised whole
 person_records as (
-    select * from {{ ref('int_person_records_matched') }}
+    select person_id, person_key, source_system, record_type, record_id, match_rule, created_at, is_deleted
+    from {{ ref('int_person_records_matched') }}
 ),
 
 hubspot_contacts as (
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select
+        cast(contact_id as {{ dbt.type_string() }}) as record_id,
+        contact_id,
+        email,
+        email_domain,
+        first_name,
+        last_name,
+        company_name,
+        created_at,
+        became_mql_at,
+        original_source,
+        is_deleted
+    from {{ ref('stg_hubspot__contacts') }}
 ),
 
 salesforce_leads as (
-    select * from {{ ref('stg_salesforce__leads') }}
+    select
+        lead_id,
+        email,
+        email_domain,
+        first_name,
+        last_name,
+        company_name,
+        converted_contact_id,
+        converted_account_id
+    from {{ ref('stg_salesforce__leads') }}
 ),
 
 salesforce_contacts as (
-    select * from {{ ref('stg_salesforce__contacts') }}
+    select contact_id, email, email_domain, first_name, last_name, account_id
+    from {{ ref('stg_salesforce__contacts') }}
 ),
 
 channel_mapping as (
@@ -44,16 +68,23 @@ ranked_records as (
     from person_records
 ),
 
-primary_contacts as (
+-- the person's HubSpot contacts (one join serves the primary contact and the first MQL time)
+person_hubspot_contacts as (
     select
         ranked_records.person_id,
+        ranked_records.record_rank,
         hubspot_contacts.*
     from ranked_records
     inner join hubspot_contacts
-        on ranked_records.record_id = cast(hubspot_contacts.contact_id as {{ dbt.type_string() }})
+        on ranked_records.record_id = hubspot_contacts.record_id
     where ranked_records.source_system = 'hubspot'
         and ranked_records.record_type = 'contact'
-        and ranked_records.record_rank = 1
+),
+
+primary_contacts as (
+    select *
+    from person_hubspot_contacts
+    where record_rank = 1
 ),
 
 primary_leads as (
@@ -84,15 +115,11 @@ primary_contacts_crm as (
 -- the first MQL time over the person's live HubSpot contacts
 first_mql as (
     select
-        person_records.person_id,
-        min(hubspot_contacts.became_mql_at) as became_mql_at
-    from person_records
-    inner join hubspot_contacts
-        on person_records.record_id = cast(hubspot_contacts.contact_id as {{ dbt.type_string() }})
-    where person_records.source_system = 'hubspot'
-        and person_records.record_type = 'contact'
-        and not hubspot_contacts.is_deleted
-    group by person_records.person_id
+        person_id,
+        min(became_mql_at) as became_mql_at
+    from person_hubspot_contacts
+    where not is_deleted
+    group by person_id
 ),
 
 persons as (
