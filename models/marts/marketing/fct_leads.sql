@@ -16,8 +16,10 @@ users as (
     select * from {{ ref('stg_salesforce__users') }}
 ),
 
+-- only the columns used below: a CTE read twice is materialised whole
 attribution as (
-    select * from {{ ref('int_attribution_touches_weighted') }}
+    select conversion_id, touch_channel, campaign_id, is_first_touch, is_last_touch
+    from {{ ref('int_attribution_touches_weighted') }}
     where conversion_type = 'lead'
 ),
 
