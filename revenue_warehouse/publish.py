@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse import duckdb_limits, publish_metadata
+from revenue_warehouse import duckdb_limits, publish_diff, publish_metadata
 from revenue_warehouse.build_db import explain
 from revenue_warehouse.paths import serving_db_path
 from revenue_warehouse.personal import declared_mart_columns, personal_source_tables, pii_salt
@@ -61,16 +62,21 @@ class PublishResult:
     row_counts: dict[str, int]
     masked_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # tables by what publish did to them: kept, updated (by difference), written, dropped
+    actions: dict[str, list[str]] = field(default_factory=dict)
+    from_previous: bool = False  # the new file started as a copy of the served one
 
 
-def mask_expression(column: str, salt: str) -> str:
+def mask_value(column: str, salt: str) -> str:
     """SQL for the stable hash of a personal value (case and surrounding spaces ignored)."""
     col = _quote(column)
     digest = f"sha256({_sql_literal(salt + '|')} || lower(trim(cast({col} as varchar))))"
-    return (
-        f"case when {col} is null then null "
-        f"else {_sql_literal(HASH_PREFIX)} || left({digest}, {HASH_HEX_CHARS}) end as {col}"
-    )
+    return f"case when {col} is null then null else {_sql_literal(HASH_PREFIX)} || left({digest}, {HASH_HEX_CHARS}) end"
+
+
+def mask_expression(column: str, salt: str) -> str:
+    """:func:`mask_value` named as the column."""
+    return f"{mask_value(column, salt)} as {_quote(column)}"
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
@@ -82,13 +88,22 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[s
     return [r[0] for r in rows]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
+    """(name, data type) of every column, in order."""
     rows = con.execute(
-        "select column_name from information_schema.columns "
+        "select column_name, data_type from information_schema.columns "
         "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
         [catalog, schema, table],
     ).fetchall()
-    return [r[0] for r in rows]
+    return [(r[0], r[1]) for r in rows]
+
+
+def _is_base_table(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
+    return con.execute(
+        "select table_type = 'BASE TABLE' from information_schema.tables "
+        "where table_catalog = ? and table_schema = ? and table_name = ?",
+        [catalog, schema, table],
+    ).fetchone()[0]
 
 
 class NotAServingFile(ValueError):
@@ -156,60 +171,122 @@ def _remove_stale_temporaries(serving: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _raw_line_expression(personal_sources: frozenset[tuple[str, str]]) -> str:
+def _raw_line_value(personal_sources: frozenset[tuple[str, str]]) -> str:
     """``audit.quarantine.raw_line``, NULL for tables that hold personal data (the build keeps it)."""
     if not personal_sources:
         return '"raw_line"'
     keys = ", ".join(f"({_sql_literal(s)}, {_sql_literal(t)})" for s, t in sorted(personal_sources))
-    return f'case when (system, table_name) in ({keys}) then null else "raw_line" end as "raw_line"'
+    return f'case when (system, table_name) in ({keys}) then null else "raw_line" end'
 
 
-def _copy_schema(
+def _source(
     con: duckdb.DuckDBPyConnection,
     schema: str,
+    table: str,
     salt: str,
     personal: Mapping[str, Collection[str]],
     masked: list[str],
-    counts: dict[str, int],
-) -> None:
-    con.execute(f"create schema if not exists {_quote(schema)}")
-    for table in _tables(con, "build", schema):
-        select_list = []
-        for column in _columns(con, "build", schema, table):
-            if column in personal.get(table, ()):
-                select_list.append(mask_expression(column, salt))
-                masked.append(f"{schema}.{table}.{column}")
-            elif (schema, table, column) == ("audit", "quarantine", "raw_line"):
-                select_list.append(_raw_line_expression(personal_source_tables()))
-            else:
-                select_list.append(_quote(column))
-        target = f"{_quote(schema)}.{_quote(table)}"
-        con.execute(
-            f"create table {target} as select {', '.join(select_list)} "
-            f"from build.{_quote(schema)}.{_quote(table)}"
-        )
-        counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+) -> publish_diff.Source:
+    """What publishing ``schema.table`` means: its columns and the expressions (masking) that publish them."""
+    columns, types, expressions = [], [], []
+    for column, data_type in _columns(con, "build", schema, table):
+        if column in personal.get(table, ()):
+            expressions.append(mask_value(column, salt))
+            masked.append(f"{schema}.{table}.{column}")
+        elif (schema, table, column) == ("audit", "quarantine", "raw_line"):
+            expressions.append(_raw_line_value(personal_source_tables()))
+        else:
+            expressions.append(_quote(column))
+        columns.append(column)
+        types.append(data_type)
+    return publish_diff.Source(
+        schema,
+        table,
+        tuple(columns),
+        tuple(expressions),
+        tuple(types),
+        _is_base_table(con, "build", schema, table),
+    )
+
+
+def _publish_schemas(
+    con: duckdb.DuckDBPyConnection,
+    schemas: Sequence[str],
+    previous: Mapping[tuple[str, str], publish_diff.Previous],
+    salt: str,
+    personal: Mapping[str, Collection[str]],
+) -> tuple[dict[str, tuple[publish_diff.Fingerprint, str]], list[str], dict[str, list[str]]]:
+    """Publish every table of ``schemas`` into the new file (which holds the previous publication when
+    ``previous`` is not empty) and drop what the build no longer has. Returns the fingerprints, the masked
+    columns and the tables by action (kept, updated, written, dropped)."""
+    published: dict[str, tuple[publish_diff.Fingerprint, str]] = {}
+    masked: list[str] = []
+    actions: dict[str, list[str]] = {"kept": [], "updated": [], "written": [], "dropped": []}
+    for schema in schemas:
+        con.execute(f"create schema if not exists {_quote(schema)}")
+        for table in _tables(con, "build", schema):
+            source = _source(con, schema, table, salt, personal, masked)
+            action, fingerprint = publish_diff.publish_table(con, source, previous.get((schema, table)))
+            published[f"{schema}.{table}"] = (fingerprint, source.signature())
+            actions[action].append(f"{schema}.{table}")
+    for schema in _schemas(con, "main"):
+        kept = set(_tables(con, "build", schema)) if schema in schemas else set()
+        if schema == "audit":
+            kept |= {"publication", "published_tables"}
+        for table in sorted(set(_tables(con, current_catalog(con), schema)) - kept):
+            con.execute(f"drop table {_quote(schema)}.{_quote(table)}")
+            actions["dropped"].append(f"{schema}.{table}")
+        if schema not in schemas and schema != "main":
+            con.execute(f"drop schema {_quote(schema)}")
+    return published, masked, actions
+
+
+def current_catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("select current_database()").fetchone()[0]
+
+
+def _schemas(con: duckdb.DuckDBPyConnection, exclude: str) -> list[str]:
+    rows = con.execute(
+        "select schema_name from duckdb_schemas() where database_name = current_database() "
+        "and not internal and schema_name <> ? order by 1",
+        [exclude],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _write_publication(
-    con: duckdb.DuckDBPyConnection, generation: str, published_at: datetime, build_db: Path, counts: dict
+    con: duckdb.DuckDBPyConnection,
+    generation: str,
+    published_at: datetime,
+    build_db: Path,
+    published: Mapping[str, tuple[publish_diff.Fingerprint, str]],
 ) -> None:
     con.execute("create schema if not exists audit")
     con.execute(
-        "create or replace table audit.publication "
-        "(generation varchar, published_at timestamp, build_file varchar, tables integer, total_rows bigint)"
+        "create or replace table audit.publication (generation varchar, published_at timestamp, "
+        "build_file varchar, tables integer, total_rows bigint, storage_version varchar)"
     )
     con.execute(
-        "insert into audit.publication values (?, ?, ?, ?, ?)",
-        [generation, published_at.replace(tzinfo=None), str(build_db), len(counts), sum(counts.values())],
+        "insert into audit.publication values (?, ?, ?, ?, ?, ?)",
+        [
+            generation,
+            published_at.replace(tzinfo=None),
+            str(build_db),
+            len(published),
+            sum(f.rows for f, _ in published.values()),
+            publish_metadata.storage_version(),
+        ],
     )
     con.execute(
-        "create or replace table audit.published_tables "
-        "(generation varchar, table_schema varchar, table_name varchar, row_count bigint)"
+        "create or replace table audit.published_tables (generation varchar, table_schema varchar, "
+        "table_name varchar, row_count bigint, content_hash hugeint, signature varchar)"
     )
-    rows = [[generation, *name.split(".", 1), n] for name, n in sorted(counts.items())]
+    rows = [
+        [generation, *name.split(".", 1), f.rows, f.content_hash, signature]
+        for name, (f, signature) in sorted(published.items())
+    ]
     if rows:
-        con.executemany("insert into audit.published_tables values (?, ?, ?, ?)", rows)
+        con.executemany("insert into audit.published_tables values (?, ?, ?, ?, ?, ?)", rows)
 
 
 def _verify(tmp: Path, counts: dict[str, int]) -> None:
@@ -232,11 +309,16 @@ def publish(
     generation: str | None = None,
     schemas: Sequence[str] = PUBLISHED_SCHEMAS,
     personal: Mapping[str, Collection[str]] | None = None,
+    full: bool = False,
 ) -> PublishResult:
     """Copy ``schemas`` from ``build_db`` into a new file and atomically replace ``serving_db`` with it.
 
     ``personal`` (table name -> columns) is what gets masked; by default the columns declared personal
     in the dbt YAML (``revenue_warehouse.personal``).
+
+    The new file starts as a copy of the served one when that one recorded its tables' fingerprints in the
+    configured storage version (``publish_diff.reusable_base``); then only changed tables are written, large
+    ones by difference. ``full=True`` writes every table into an empty file (as the first publish does).
 
     The build file is attached read-only and must not be open read-write by another process.
     Schemas missing from the build are skipped (the served file then simply lacks them). A file at
@@ -255,12 +337,16 @@ def publish(
     published_at = datetime.now(UTC)
     salt = pii_salt(build)
     personal = declared_mart_columns() if personal is None else personal
-    counts: dict[str, int] = {}
-    masked: list[str] = []
     with _publish_lock(serving):
         _remove_stale_temporaries(serving)
         tmp = serving.with_name(f".{serving.name}{TMP_MARKER}{uuid.uuid4().hex}")
         try:
+            # start from a copy of the served file when it can be reused: only what changed is written
+            previous = (
+                None if full else publish_diff.reusable_base(serving, publish_metadata.storage_version())
+            )
+            if previous is not None:
+                shutil.copyfile(serving, tmp)
             con = duckdb_limits.connect(tmp, config=publish_metadata.serving_config())
             try:
                 try:
@@ -279,10 +365,11 @@ def publish(
                 # one transaction for everything written into the new file: committed once, not once per
                 # statement (the ~550 COMMENT ONs alone took 2.3 s of commits at scale 100, 0.3 s in one)
                 con.execute("begin transaction")
-                for schema in schemas:
-                    if schema in present:
-                        _copy_schema(con, schema, salt, personal, masked, counts)
-                _write_publication(con, generation, published_at, build, counts)
+                published, masked, actions = _publish_schemas(
+                    con, [s for s in schemas if s in present], previous or {}, salt, personal
+                )
+                counts = {name: f.rows for name, (f, _) in published.items()}
+                _write_publication(con, generation, published_at, build, published)
                 publish_metadata.describe(con)
                 con.execute("commit")
                 con.execute("detach build")
@@ -296,7 +383,16 @@ def publish(
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    return PublishResult(serving, generation, published_at, counts, masked, time.monotonic() - started)
+    return PublishResult(
+        serving,
+        generation,
+        published_at,
+        counts,
+        masked,
+        time.monotonic() - started,
+        actions,
+        previous is not None,
+    )
 
 
 def connect_serving(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:

@@ -28,7 +28,10 @@ AUDIT_DESCRIPTIONS: dict[str, str] = {
         "data's as-of date ('today' for current/pending rules); extract_first_date/extract_last_date = "
         "range of extract dates loaded."
     ),
-    "published_tables": "Every table in this serving file with its row count at publication.",
+    "published_tables": (
+        "Every table in this serving file with its row count and content fingerprint at publication (the next "
+        "publish writes only the tables whose fingerprint changed)."
+    ),
     "load_manifest": "Every extract file the loader saw: its status, rows loaded and rows quarantined.",
     "quarantine": "Extract rows that could not be loaded, one row per rejected value, with the reason.",
     "check_results": "Results of the data checks (GX suites) per run: which passed, failed or did not apply.",
@@ -43,6 +46,19 @@ PUBLICATION_COLUMN_DESCRIPTIONS: dict[str, str] = {
     "as_of_date": "The data's as-of date: the last day core.dim_date marks is_on_or_before_as_of.",
     "extract_first_date": "Earliest extract date loaded (audit.load_manifest, failed files excluded).",
     "extract_last_date": "Latest extract date loaded (audit.load_manifest, failed files excluded).",
+    "storage_version": "The DuckDB storage version the file is written in (WAREHOUSE_SERVING_STORAGE_VERSION).",
+}
+
+PUBLISHED_TABLES_COLUMN_DESCRIPTIONS: dict[str, str] = {
+    "generation": "The publication's generation.",
+    "row_count": "Rows in the table.",
+    "content_hash": "Sum of DuckDB's 64-bit hash of every row as published: with row_count, the table's fingerprint.",
+    "signature": "SHA-256 of the table's columns, types and publishing expressions (masking included).",
+}
+
+AUDIT_COLUMN_DESCRIPTIONS = {
+    "publication": PUBLICATION_COLUMN_DESCRIPTIONS,
+    "published_tables": PUBLISHED_TABLES_COLUMN_DESCRIPTIONS,
 }
 
 
@@ -85,7 +101,7 @@ def table_descriptions(manifest: dict[str, Any] | None) -> dict[tuple[str, str],
     """(schema, table) -> (table description, {column: description}) from the manifest's models and seeds,
     plus the audit tables' descriptions defined here."""
     described: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
-        ("audit", name): (text, PUBLICATION_COLUMN_DESCRIPTIONS if name == "publication" else {})
+        ("audit", name): (text, AUDIT_COLUMN_DESCRIPTIONS.get(name, {}))
         for name, text in AUDIT_DESCRIPTIONS.items()
     }
     for node in (manifest or {}).get("nodes", {}).values():
@@ -101,22 +117,39 @@ def table_descriptions(manifest: dict[str, Any] | None) -> dict[tuple[str, str],
     return described
 
 
+def _existing_comments(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str | None], str | None]:
+    """(schema, table, None) -> table comment and (schema, table, column) -> column comment, every table."""
+    found: dict[tuple[str, str, str | None], str | None] = {}
+    for schema, table, comment in con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() where database_name = current_database()"
+    ).fetchall():
+        found[(schema, table, None)] = comment
+    for schema, table, column, comment in con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = current_database()"
+    ).fetchall():
+        found[(schema, table, column)] = comment
+    return found
+
+
 def apply_comments(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any] | None) -> int:
-    """``COMMENT ON`` every published table and column that has a description; returns how many."""
-    existing = _existing_columns(con)
+    """``COMMENT ON`` every published table and column so that it carries its description, or none when it has
+    none (a file that started as a copy of the previous publication keeps the comments that did not change);
+    returns how many comments were set."""
+    described = table_descriptions(manifest)
     applied = 0
-    for (schema, table), (text, columns) in table_descriptions(manifest).items():
-        present = existing.get((schema, table))
-        if present is None:
+    for (schema, table, column), comment in _existing_comments(con).items():
+        text, columns = described.get((schema, table), ("", {}))
+        wanted = (text if column is None else columns.get(column, "")) or None
+        if comment == wanted or (not comment and wanted is None):
             continue
         target = f"{_quote(schema)}.{_quote(table)}"
-        if text:
-            con.execute(f"comment on table {target} is {_literal(text)}")
-            applied += 1
-        for column, description in columns.items():
-            if column in present:
-                con.execute(f"comment on column {target}.{_quote(column)} is {_literal(description)}")
-                applied += 1
+        value = "null" if wanted is None else _literal(wanted)
+        if column is None:
+            con.execute(f"comment on table {target} is {value}")
+        else:
+            con.execute(f"comment on column {target}.{_quote(column)} is {value}")
+        applied += 1
     return applied
 
 

@@ -1,0 +1,212 @@
+"""Publishing by difference: which published tables changed since the last publication, and writing only those.
+
+``publish.py`` starts the new serving file as a byte copy of the served one (when that one is reusable, see
+:func:`reusable_base`) and calls :func:`publish_table` for every table it publishes. Each table's content is
+identified by a fingerprint of exactly what is published (personal columns already masked): the row count and
+the sum of DuckDB's 64-bit ``hash`` of every row (as a 128-bit integer, so the sum never wraps), plus a
+signature of its columns, their types and the expressions that publish them. ``audit.published_tables``
+keeps both; a table whose signature and fingerprint are unchanged is left as the copy holds it, a large table
+that changed is updated by the difference of its row hashes, anything else is written again. Why this is
+sound, and its collision odds, are in docs/decisions.md ("Publishing: only what changed").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse import duckdb_limits
+from revenue_warehouse.sql_quoting import identifier as _quote
+
+# Tables smaller than this are written again when they changed (cheaper than diffing them).
+DIFF_MIN_ROWS = 50_000
+# A copied serving file with more free blocks than this share is not reused: a full publish compacts it.
+MAX_FREE_BLOCK_SHARE = 0.5
+FINGERPRINT_COLUMNS = ("content_hash", "signature")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    rows: int
+    content_hash: int
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What ``audit.published_tables`` of the copied serving file says of one table."""
+
+    signature: str
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table to publish: its build-side name and the published columns' names and SQL expressions."""
+
+    schema: str
+    table: str
+    columns: tuple[str, ...]
+    expressions: tuple[str, ...]
+    column_types: tuple[str, ...]
+    is_table: bool
+
+    @property
+    def target(self) -> str:
+        return f"{_quote(self.schema)}.{_quote(self.table)}"
+
+    @property
+    def build(self) -> str:
+        return f"build.{self.target}"
+
+    @property
+    def select_list(self) -> str:
+        return ", ".join(
+            expr if expr == _quote(col) else f"{expr} as {_quote(col)}"
+            for col, expr in zip(self.columns, self.expressions, strict=True)
+        )
+
+    def signature(self) -> str:
+        """Digest of the columns, types and publishing expressions (the salt is in the masking expressions,
+        so it changes with the salt without the salt being readable from it)."""
+        text = "\n".join(
+            f"{c}\t{t}\t{e}"
+            for c, t, e in zip(self.columns, self.column_types, self.expressions, strict=True)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _row_hash(expressions: tuple[str, ...] | list[str]) -> str:
+    return f"hash({', '.join(expressions)})"
+
+
+def fingerprint(
+    con: duckdb.DuckDBPyConnection, relation: str, expressions: tuple[str, ...] | list[str]
+) -> Fingerprint:
+    rows, total = con.execute(
+        f"select count(*), coalesce(sum({_row_hash(expressions)}::hugeint), 0) from {relation}"
+    ).fetchone()
+    return Fingerprint(int(rows), int(total))
+
+
+def _quoted(columns: tuple[str, ...]) -> list[str]:
+    return [_quote(c) for c in columns]
+
+
+def reusable_base(serving: Path, storage_version: str) -> dict[tuple[str, str], Previous] | None:
+    """The served file's fingerprints when a new publication may start as its copy: it records fingerprints,
+    was written in ``storage_version`` and is not mostly free blocks. None means a full publish."""
+    if not serving.is_file():
+        return None
+    con = duckdb_limits.connect(serving, read_only=True)
+    try:
+        columns = {
+            (t, c)
+            for t, c in con.execute(
+                "select table_name, column_name from information_schema.columns "
+                "where table_catalog = current_database() and table_schema = 'audit' "
+                "and table_name in ('publication', 'published_tables')"
+            ).fetchall()
+        }
+        wanted = {("publication", "storage_version")} | {("published_tables", c) for c in FINGERPRINT_COLUMNS}
+        if not wanted <= columns:
+            return None
+        if con.execute("select storage_version from audit.publication").fetchone()[0] != storage_version:
+            return None
+        free, total = con.execute("select free_blocks, total_blocks from pragma_database_size()").fetchone()
+        if total and free > total * MAX_FREE_BLOCK_SHARE:
+            return None
+        return {
+            (schema, table): Previous(signature, Fingerprint(int(rows), int(content)))
+            for schema, table, rows, content, signature in con.execute(
+                "select table_schema, table_name, row_count, content_hash, signature from audit.published_tables"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+
+def write_table(con: duckdb.DuckDBPyConnection, source: Source) -> Fingerprint:
+    """Write ``source`` in full (replacing what the copy held) and return its fingerprint."""
+    con.execute(f"drop table if exists {source.target}")
+    con.execute(f"create table {source.target} as select {source.select_list} from {source.build}")
+    return fingerprint(con, source.target, _quoted(source.columns))
+
+
+def _update_by_difference(
+    con: duckdb.DuckDBPyConnection, source: Source, previous: Fingerprint
+) -> tuple[str, Fingerprint]:
+    """Bring the copied table to the build's content by deleting the rows whose hash the build lacks and
+    inserting the build rows whose hash the copy lacks. Falls back to writing it in full when the result's
+    fingerprint is not the build's (duplicate rows) or most of the table changed."""
+    con.execute(
+        f"create or replace temp table _publish_build as select rowid as r, {_row_hash(source.expressions)} as h "
+        f"from {source.build}"
+    )
+    new = _temp_fingerprint(con, "_publish_build")
+    if new == previous:
+        _drop_temps(con)
+        return "kept", new
+    columns = _quoted(source.columns)
+    con.execute(
+        f"create or replace temp table _publish_served as select {_row_hash(columns)} as h from {source.target}"
+    )
+    if _temp_fingerprint(con, "_publish_served") != previous:  # the copy is not what was recorded
+        _drop_temps(con)
+        return "written", write_table(con, source)
+    con.execute(
+        "create or replace temp table _publish_added as select r, h from _publish_build anti join _publish_served using (h)"
+    )
+    con.execute(
+        "create or replace temp table _publish_removed as select h from _publish_served anti join _publish_build using (h)"
+    )
+    added = _temp_fingerprint(con, "_publish_added")
+    removed = _temp_fingerprint(con, "_publish_removed")
+    if added.rows + removed.rows > previous.rows // 2:
+        _drop_temps(con)
+        return "written", write_table(con, source)
+    if removed.rows:
+        con.execute(
+            f"delete from {source.target} where {_row_hash(columns)} in (select h from _publish_removed)"
+        )
+    if added.rows:
+        con.execute(
+            f"insert into {source.target} select {source.select_list} from {source.build} "
+            "where rowid in (select r from _publish_added)"
+        )
+    _drop_temps(con)
+    result = Fingerprint(
+        previous.rows - removed.rows + added.rows,
+        previous.content_hash - removed.content_hash + added.content_hash,
+    )
+    if result != new:
+        return "written", write_table(con, source)
+    return "updated", result
+
+
+def _temp_fingerprint(con: duckdb.DuckDBPyConnection, temp: str) -> Fingerprint:
+    rows, total = con.execute(f"select count(*), coalesce(sum(h::hugeint), 0) from {temp}").fetchone()
+    return Fingerprint(int(rows), int(total))
+
+
+def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
+    for temp in ("_publish_build", "_publish_served", "_publish_added", "_publish_removed"):
+        con.execute(f"drop table if exists temp.{temp}")
+
+
+def publish_table(
+    con: duckdb.DuckDBPyConnection, source: Source, previous: Previous | None
+) -> tuple[str, Fingerprint]:
+    """Publish one table into the new file: ``kept`` (unchanged), ``updated`` (by difference) or ``written``.
+
+    ``previous`` is what the copied serving file recorded for it (None: not there, or a full publish)."""
+    if previous is None or previous.signature != source.signature():
+        return "written", write_table(con, source)
+    if source.is_table and previous.fingerprint.rows >= DIFF_MIN_ROWS:
+        return _update_by_difference(con, source, previous.fingerprint)
+    new = fingerprint(con, source.build, source.expressions)
+    if new == previous.fingerprint:
+        return "kept", new
+    return "written", write_table(con, source)
