@@ -44,7 +44,9 @@ def publish_asset(upstream: Sequence[dg.AssetsDefinition] = ()) -> dg.AssetsDefi
             result = publish(build_db, serving_db, generation=context.run.run_id)
         except NotAServingFile as exc:  # somebody's file at the serving path: a retry cannot help
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        context.log.info(f"published {len(result.row_counts)} tables to {result.serving_path}")
+        context.log.info(
+            f"published {len(result.row_counts)} tables to {result.serving_path} ({result.summary()})"
+        )
         return dg.MaterializeResult(
             metadata={
                 "serving_path": str(result.serving_path),
@@ -53,6 +55,10 @@ def publish_asset(upstream: Sequence[dg.AssetsDefinition] = ()) -> dg.AssetsDefi
                 "rows": sum(result.row_counts.values()),
                 "masked_columns": ", ".join(result.masked_columns),
                 "seconds": round(result.seconds, 2),
+                "tables_kept": len(result.actions.get("kept", [])),
+                "tables_updated": len(result.actions.get("updated", [])),
+                "tables_written": len(result.actions.get("written", [])),
+                "tables_dropped": len(result.actions.get("dropped", [])),
             }
         )
 

@@ -66,6 +66,20 @@ class PublishResult:
     actions: dict[str, list[str]] = field(default_factory=dict)
     from_previous: bool = False  # the new file started as a copy of the served one
 
+    def summary(self) -> str:
+        """What publish did, e.g. "from the served file: 30 tables kept, 5 updated by difference, 14 written"."""
+        counts = ", ".join(
+            f"{len(self.actions.get(action, []))} {label}"
+            for action, label in (
+                ("kept", "kept"),
+                ("updated", "updated by difference"),
+                ("written", "written"),
+                ("dropped", "dropped"),
+            )
+            if self.actions.get(action)
+        )
+        return f"{'from the served file' if self.from_previous else 'new file'}: {counts or 'no tables'}"
+
 
 def mask_value(column: str, salt: str) -> str:
     """SQL for the stable hash of a personal value (case and surrounding spaces ignored)."""

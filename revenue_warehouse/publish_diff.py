@@ -100,6 +100,13 @@ def reusable_base(serving: Path, storage_version: str) -> dict[tuple[str, str], 
     was written in ``storage_version`` and is not mostly free blocks. None means a full publish."""
     if not serving.is_file():
         return None
+    try:
+        return _recorded(serving, storage_version)
+    except duckdb.Error:  # a served file DuckDB cannot read in full is replaced by a full publish, not copied
+        return None
+
+
+def _recorded(serving: Path, storage_version: str) -> dict[tuple[str, str], Previous] | None:
     con = duckdb_limits.connect(serving, read_only=True)
     try:
         columns = {

@@ -85,6 +85,32 @@ def test_duckdb_1_1_opens_the_serving_file_and_reads_every_table(bi_bin: Path, s
     assert seen["tables"]["marketing.fct_leads"]["rows"] > 0
 
 
+def test_duckdb_1_1_opens_a_serving_file_published_by_difference(bi_bin: Path, tmp_path: Path) -> None:
+    """A publication that started as a copy of the served file (opened read-write by DuckDB 2.0, tables
+    kept, updated by difference, written and dropped) stays in the storage format old engines read."""
+    from test_publish_diff import BIG, PERSONAL, build_sql, initial_build
+
+    from revenue_warehouse.publish import publish
+
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serving.duckdb"
+    initial_build(build)
+    publish(build, serving, generation="g1", personal=PERSONAL)
+    build_sql(
+        build,
+        "delete from marketing.fct_touches where touch_id < 10",
+        f"insert into marketing.fct_touches select i, 'p', 'c', 1, date '2026-01-01' from range({BIG}, {BIG + 9}) t(i)",
+        "update sales.fct_opportunities set amount = 0 where opportunity_id = 1",
+        "drop table reference.departments",
+    )
+    result = publish(build, serving, generation="g2", personal=PERSONAL)
+    assert result.from_previous and result.actions["updated"] == ["marketing.fct_touches"]
+    assert result.actions["dropped"] == ["reference.departments"]
+    seen = json.loads(run_python(bi_bin, OLD_ENGINE_SCRIPT, str(serving)))
+    assert seen["version"] == OLD_DUCKDB
+    assert seen["tables"] == catalogue(serving)
+    assert seen["tables"]["marketing.fct_touches"]["rows"] == BIG - 1
+
+
 SQLALCHEMY_SCRIPT = """
 import json, sys
 import sqlalchemy as sa

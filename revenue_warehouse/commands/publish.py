@@ -24,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--serving", type=Path, default=None, help="serving file (default: WAREHOUSE_SERVING_DB)"
     )
     parser.add_argument("--run-id", default=None, help="the checked run to publish (default: latest)")
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="write every table into a new file instead of starting from a copy of the served one",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -42,13 +47,13 @@ def _handle(args: argparse.Namespace) -> int:
     serving = args.serving or serving_db_path()
     try:
         refuse_foreign_serving(serving)  # before anything else; publish checks again under its lock
-        return _publish_checked(db, serving, args.run_id or latest_run_id(db))
+        return _publish_checked(db, serving, args.run_id or latest_run_id(db), full=args.full)
     except NotAServingFile as exc:
         print(f"warehouse publish: error: {exc}", file=sys.stderr)
         return 2
 
 
-def _publish_checked(db: Path, serving: Path, run_id: str | None) -> int:
+def _publish_checked(db: Path, serving: Path, run_id: str | None, *, full: bool = False) -> int:
     from revenue_warehouse.publish import publish
     from revenue_warehouse.quality.gate import NotChecked, assert_publishable
     from revenue_warehouse.quality.results import CheckFailed
@@ -58,10 +63,10 @@ def _publish_checked(db: Path, serving: Path, run_id: str | None) -> int:
     except (NotChecked, CheckFailed) as exc:
         print(f"not published, {serving} left as it was: {exc}")
         return 1
-    result = publish(db, serving, generation=run_id)
+    result = publish(db, serving, generation=run_id, full=full)
     print(
         f"published run {run_id} to {result.serving_path}: {len(result.row_counts)} tables, "
         f"{sum(result.row_counts.values())} rows, {len(result.masked_columns)} personal columns hashed "
-        f"({result.seconds:.1f} s)"
+        f"({result.seconds:.1f} s; {result.summary()})"
     )
     return 0
