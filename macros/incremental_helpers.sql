@@ -56,19 +56,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- changed_rows(computed, join_columns, key, compared_columns): for the models written by
+{#- changed_rows(computed, join_columns, key, compared_columns, output_columns): for the models written by
     difference (int_marketing_touches_unioned, fct_marketing_touches; docs/decisions.md#incremental-models),
     which compute every row and write only what changed. Emits two CTEs, ending in a comma:
     `changed`, the rows of `computed` that are new or differ from the stored row (joined on
-    join_columns) in any of compared_columns (nulls compare equal), with join_columns + compared_columns;
+    join_columns) in any of compared_columns (nulls compare equal), with output_columns (default:
+    join_columns + compared_columns; a column that is a function of compared ones need not be
+    compared, and every stored column read makes the join's hash table wider);
     `withdrawn`, the `key` of every stored row with no computed row left (for affected_key_markers).
     One full outer join, so that `computed` is evaluated once. A new or a withdrawn row differs too:
     compared_columns[0] must never be null on a real row. -#}
-{% macro changed_rows(computed, join_columns, key, compared_columns) -%}
-    {{ return(adapter.dispatch('changed_rows')(computed, join_columns, key, compared_columns)) }}
+{% macro changed_rows(computed, join_columns, key, compared_columns, output_columns=none) -%}
+    {{ return(adapter.dispatch('changed_rows')(computed, join_columns, key, compared_columns, output_columns)) }}
 {%- endmacro %}
 
-{% macro default__changed_rows(computed, join_columns, key, compared_columns) -%}
+{% macro default__changed_rows(computed, join_columns, key, compared_columns, output_columns=none) -%}
 _changes as (
     select
         {{ computed }}.*,
@@ -81,7 +83,7 @@ _changes as (
 ),
 
 changed as (
-    select {{ (join_columns + compared_columns) | join(', ') }}
+    select {{ (output_columns or (join_columns + compared_columns)) | join(', ') }}
     from _changes
     where not _is_withdrawn
 ),

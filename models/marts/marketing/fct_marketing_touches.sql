@@ -1,7 +1,15 @@
-{%- set compared_columns = [
-    'touch_type', 'touch_source', 'source_touch_id', 'touched_at', 'touch_date', 'person_id',
+{%- set columns = [
+    'touch_id', 'touch_type', 'touch_source', 'source_touch_id', 'touched_at', 'touch_date', 'person_id',
     'hubspot_contact_id', 'campaign_id', 'campaign_type', 'touch_channel', 'is_channel_mapped',
     'utm_source', 'utm_medium', 'utm_campaign', 'is_identified'
+] -%}
+{#- compared with the stored row: the columns that are not a function of the key or of another
+    compared column (touch_id is the key of touch_source and source_touch_id, touch_date is
+    touched_at's date, is_identified is person_id not null); reading fewer stored columns narrows the
+    join (scale 100: 5.5 CPU s against 12 with all fifteen) -#}
+{%- set compared_columns = [
+    'touch_type', 'touched_at', 'person_id', 'hubspot_contact_id', 'campaign_id', 'campaign_type',
+    'touch_channel', 'is_channel_mapped', 'utm_source', 'utm_medium', 'utm_campaign'
 ] -%}
 {{
     config(
@@ -51,7 +59,7 @@ computed as (
 {% if is_incremental() %}
 -- the touches that are new or whose values differ from the stored row, and the stored touches the
 -- intermediate model no longer has (withdrawn)
-{{ changed_rows('computed', ['touch_id'], 'touch_id', compared_columns) }}
+{{ changed_rows('computed', ['touch_id'], 'touch_id', compared_columns, columns) }}
 {% endif %}
 
 final as (
