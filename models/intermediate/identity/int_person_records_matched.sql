@@ -12,16 +12,20 @@
 
 with
 
+-- only the columns used below: the CTEs read more than once are materialised whole
 hubspot_contacts as (
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select contact_id, email, salesforce_lead_id, salesforce_contact_id, created_at, is_deleted
+    from {{ ref('stg_hubspot__contacts') }}
 ),
 
 salesforce_leads as (
-    select * from {{ ref('stg_salesforce__leads') }}
+    select lead_id, email, converted_contact_id, converted_date, created_at, is_deleted
+    from {{ ref('stg_salesforce__leads') }}
 ),
 
 salesforce_contacts as (
-    select * from {{ ref('stg_salesforce__contacts') }}
+    select contact_id, email, created_at, is_deleted
+    from {{ ref('stg_salesforce__contacts') }}
 ),
 
 -- one HubSpot contact per synced Salesforce record: the earliest created live one wins
