@@ -32,7 +32,11 @@ AUDIT_DESCRIPTIONS: dict[str, str] = {
         "Every table in this serving file with its row count and content fingerprint at publication (the next "
         "publish writes only the tables whose fingerprint changed)."
     ),
-    "load_manifest": "Every extract file the loader saw: its status, rows loaded and rows quarantined.",
+    "load_manifest": (
+        "Every load of an extract file: its status, rows loaded and rows quarantined (a file skipped because "
+        "its name, size and modification time are unchanged gets no row: see load_runs)."
+    ),
+    "load_runs": "Per run and raw table: how many extract files the run skipped as unchanged since their last load.",
     "quarantine": "Extract rows that could not be loaded, one row per rejected value, with the reason.",
     "check_results": "Results of the data checks (GX suites) per run: which passed, failed or did not apply.",
 }

@@ -73,6 +73,10 @@ def load_lines(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
            from audit.load_manifest where run_id = ?""",
         [run_id],
     ).fetchone()
+    if _table_exists(con, "audit", "load_runs"):  # files skipped unchanged get no manifest row
+        skipped += con.execute(
+            "select coalesce(sum(files_unchanged), 0) from audit.load_runs where run_id = ?", [run_id]
+        ).fetchone()[0]
     lines = [
         f"files: {loaded:,} loaded, {replaced:,} replaced, {skipped:,} skipped (already loaded), {failed:,} failed; "
         f"rows: {rows:,} loaded, {quarantined:,} quarantined"

@@ -135,6 +135,15 @@ def test_unchanged_files_are_skipped_by_size_and_mtime_without_being_read(
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     summary = load_extracts(db, clean_extracts, run_id="r3")
     assert {f.status for f in summary.files} == {SKIPPED_DUPLICATE} and read == [f"hubspot/contact/{D2}.csv"]
+    # files skipped unchanged get no manifest row, only a count per table and run; the touched one gets its row
+    files = len(summary.files)
+    assert query(db, "SELECT run_id, file FROM audit.load_manifest WHERE run_id IN ('r2', 'r3')") == [
+        ("r3", f"hubspot/contact/{D2}.csv")
+    ]
+    assert query(db, "SELECT run_id, sum(files_unchanged) FROM audit.load_runs GROUP BY 1 ORDER BY 1") == [
+        ("r2", files),
+        ("r3", files - 1),
+    ]
     read.clear()
     assert {f.status for f in load_extracts(db, clean_extracts, run_id="r4").files} == {SKIPPED_DUPLICATE}
     assert read == []

@@ -130,7 +130,8 @@ def load_table_files(
             result.file_size, result.file_mtime_ns = stat.st_size, stat.st_mtime_ns
             prev = previous.get(f.extract_date)
             if skip_duplicates and per_date[f.extract_date] == 1 and _unchanged(prev, result):
-                _skip(result, prev)  # same name, size and modification time: not read again
+                _skip(result, prev)  # same name, size and modification time: not read again, not recorded
+                result.unchanged = True
                 continue
             result.checksum, f.line_rows, irregular = digest(f.path)
             if f.format == "csv":
@@ -160,10 +161,16 @@ def load_table_files(
     _load_planned(con, table, planned, run_id=run_id, loaded_at=loaded_at)
     write_manifest(
         con,
-        [r for r in results if r.status in (FAILED, SKIPPED_DUPLICATE)],
+        [r for r in results if r.status == FAILED or (r.status == SKIPPED_DUPLICATE and not r.unchanged)],
         run_id=run_id,
         loaded_at=loaded_at,
     )
+    unchanged = sum(r.unchanged for r in results)
+    if unchanged:
+        con.execute(
+            "INSERT INTO audit.load_runs VALUES (?, ?, ?, ?, ?)",
+            [run_id, table.system, table.name, unchanged, loaded_at],
+        )
     return results
 
 

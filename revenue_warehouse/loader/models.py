@@ -57,6 +57,9 @@ class FileResult:
     new_columns: list[str] = field(default_factory=list)
     file_size: int | None = None
     file_mtime_ns: int | None = None
+    # skipped by name, size and modification time: nothing about the file changed since its last load, so
+    # it gets no manifest row, only a count in audit.load_runs (loader.schema.LOAD_RUNS_DDL)
+    unchanged: bool = False
 
     @property
     def failed(self) -> bool:
