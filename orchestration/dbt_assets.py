@@ -4,9 +4,11 @@ excluded: they run in the test suite), each model's dbt data tests shown as ONE 
 is connected."""
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,13 @@ from orchestration.dbt_events import (
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.as_of import resolve_as_of
 from revenue_warehouse.build_db import run_lock
-from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, dbt_executable, prepare_manifest
-from revenue_warehouse.duckdb_limits import dbt_limits
+from revenue_warehouse.dbt import (
+    PRODUCTION_EXCLUDE,
+    dbt_executable,
+    dbt_invocation,
+    partial_parsing,
+    prepare_manifest,
+)
 from revenue_warehouse.loader import failed_tables, latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
 
@@ -99,38 +106,56 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             "not building the models downstream of tables whose load failed in this run: "
             + ", ".join(f"raw_{system}.{table}" for system, table in failed)
         )
-    # the profile (profiles.yml) takes the build database from the var build_db
-    dbt_vars = {"build_db": str(warehouse.db_path()), "as_of_date": as_of.value.isoformat()}
-    dbt_vars |= dbt_limits(warehouse.db_path())  # DuckDB memory_limit, threads, temp_directory
-    context.log.info(f"dbt build on {warehouse.db_path()} with vars {dbt_vars}")
+    # the same vars and environment as revenue_warehouse.dbt.run_dbt: the profile (profiles.yml) takes the
+    # build database and DuckDB limits from vars fixed for the build file; the as-of date goes in the
+    # environment, so dbt starts from the build file's kept parsed project (partial parsing)
+    db = warehouse.db_path()
+    dbt_vars, as_of_env = dbt_invocation(db, as_of=as_of.value.isoformat())
+    context.log.info(f"dbt build on {db} with vars {dbt_vars} and {as_of_env}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:
         exclude = [*PRODUCTION_EXCLUDE, *downstream_of_failures]
-        args = [
-            "build",
-            "--vars",
-            json.dumps(dbt_vars),
-            "--exclude",
-            " ".join(exclude),
-        ]  # one value: dagster-dbt splits it
-        invocation = dbt.cli(args, context=context, target_path=target)
-        tests: dict[dg.AssetKey, list[DbtTestOutcome]] = {}
-        events = split_test_results(
-            invocation.stream_raw_events(),
-            _test_asset_key(invocation),
-            tests,
-            _to_dagster(invocation, context),
-        )
-        # dbt emits models in its DAG's order, which is Dagster's: no ref depends on a var (the
-        # as-of date is a value, macros/as_of_date.sql), so the parsed manifest's graph is the run's
-        yield from events
-        selected = context.selected_asset_check_keys
-        for key, outcomes in sorted(tests.items()):
-            result = check_result(key, outcomes)
-            if result is not None and dg.AssetCheckKey(key, result.check_name) in selected:
-                yield result
+        with partial_parsing(db, target):
+            args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", " ".join(exclude)]
+            with _environ(as_of_env):  # --exclude's value is one argument: dagster-dbt splits it
+                invocation = dbt.cli(args, context=context, target_path=target)  # dbt starts here
+            yield from _events(context, invocation)
     finally:
         shutil.rmtree(target, ignore_errors=True)
+
+
+@contextmanager
+def _environ(extra: Mapping[str, str]) -> Iterator[None]:
+    """``extra`` in this process's environment while dagster-dbt starts dbt (it passes the environment on)."""
+    previous = {name: os.environ.get(name) for name in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _events(context: dg.AssetExecutionContext, invocation: Any) -> Iterator:
+    """Dagster's events for the dbt run: materializations as dbt reports them, then one check per model."""
+    tests: dict[dg.AssetKey, list[DbtTestOutcome]] = {}
+    events = split_test_results(
+        invocation.stream_raw_events(),
+        _test_asset_key(invocation),
+        tests,
+        _to_dagster(invocation, context),
+    )
+    # dbt emits models in its DAG's order, which is Dagster's: no ref depends on a var (the
+    # as-of date is a value, macros/as_of_date.sql), so the parsed manifest's graph is the run's
+    yield from events
+    selected = context.selected_asset_check_keys
+    for key, outcomes in sorted(tests.items()):
+        result = check_result(key, outcomes)
+        if result is not None and dg.AssetCheckKey(key, result.check_name) in selected:
+            yield result
 
 
 def _test_asset_key(invocation: Any) -> Callable[[str], dg.AssetKey | None]:

@@ -7,9 +7,12 @@ import importlib.metadata
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from revenue_warehouse import duckdb_limits
@@ -34,22 +37,87 @@ def dbt_env(db_path: Path | str, extra: dict[str, str] | None = None) -> dict[st
     return env
 
 
-# dbt commands that compile models, so need the var ``as_of_date``
+# dbt commands that compile models, so need the as-of date
 COMPILING = frozenset({"build", "run", "test", "compile", "show", "docs", "seed", "snapshot"})
 
+# The as-of date reaches dbt as this environment variable, read by macros/as_of_date.sql only while
+# executing (never while parsing), so a new date does not invalidate dbt's partial parsing as a changed
+# ``--vars`` does (docs/decisions.md#dbt-partial-parsing). The var ``as_of_date`` still works by hand.
+AS_OF_ENV = "WAREHOUSE_AS_OF_DATE"
 
-def with_as_of(dbt_vars: dict | None, db_path: Path | str) -> dict:
-    """``dbt_vars`` with ``as_of_date`` = the last extract date loaded into ``db_path`` unless given
-    (nothing added when nothing was loaded: the models then fail with a clear message)."""
+
+def latest_as_of(db_path: Path | str) -> str | None:
+    """The last extract date loaded into ``db_path`` (None when nothing was loaded: a compiling dbt
+    command then fails with macros/as_of_date.sql's message)."""
+    if not Path(db_path).exists():
+        return None
+    from revenue_warehouse.loader.audit import latest_loaded_date
+
+    with duckdb_limits.connect(db_path, read_only=True) as con:
+        latest = latest_loaded_date(con)
+    return latest.isoformat() if latest is not None else None
+
+
+def dbt_invocation(
+    db_path: Path | str, dbt_vars: dict | None = None, *, as_of: str | None = None
+) -> tuple[dict, dict[str, str]]:
+    """The ``--vars`` and extra environment of a dbt command on ``db_path``, the same for ``run_dbt`` and
+    the Dagster dbt step: the vars hold only what is fixed for a build file (the file, its DuckDB limits,
+    the caller's own vars), so dbt's partial parsing survives from one run to the next; the as-of date
+    (``as_of``, or an ``as_of_date`` in ``dbt_vars``) goes to the environment (``AS_OF_ENV``)."""
     dbt_vars = dict(dbt_vars or {})
-    if "as_of_date" not in dbt_vars and Path(db_path).exists():
-        from revenue_warehouse.loader.audit import latest_loaded_date
+    as_of = dbt_vars.pop("as_of_date", None) or as_of
+    all_vars = {**dbt_limits(db_path), "build_db": str(Path(db_path).resolve()), **dbt_vars}
+    return all_vars, ({AS_OF_ENV: str(as_of)} if as_of else {})
 
-        with duckdb_limits.connect(db_path, read_only=True) as con:
-            latest = latest_loaded_date(con)
-        if latest is not None:
-            dbt_vars["as_of_date"] = latest.isoformat()
-    return dbt_vars
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # what dbt writes in its target folder
+
+
+def partial_parse_cache(db_path: Path | str) -> Path:
+    """Where dbt's parsed project (``partial_parse.msgpack``) is kept between runs on ``db_path``: beside
+    the build file, so runs on different build files (pytest workers, a run beside ``make dev``) never
+    share one; dbt itself checks that it still matches the project, vars and profile before using it."""
+    db = Path(db_path).resolve()
+    return db.with_name(db.name + ".dbt") / PARTIAL_PARSE_FILE
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def _replace_with_copy(source: Path, destination: Path) -> None:
+    """``destination`` becomes a copy of ``source`` at once (a reader sees the old or the new file)."""
+    own = destination.with_name(f"{destination.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
+        shutil.copyfile(source, own)
+        os.replace(own, destination)
+    finally:
+        own.unlink(missing_ok=True)
+
+
+@contextmanager
+def partial_parsing(db_path: Path | str, target_path: Path | str) -> Iterator[None]:
+    """One dbt command on ``db_path`` with ``target_path`` starts from the build file's kept parsed project
+    (dbt reads ``<target_path>/partial_parse.msgpack``, put there first; without a kept one, the project
+    target's, as dagster-dbt would copy it, else none) and, when dbt parsed anything (it then writes that
+    file again), the kept one is replaced by it atomically: commands at once each read a whole file. dbt
+    itself checks that a parsed project still matches the project files, vars and profile."""
+    cache = partial_parse_cache(db_path)
+    target = Path(target_path)
+    given = target / PARTIAL_PARSE_FILE
+    seed = cache if cache.is_file() else PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
+    if seed.is_file() and seed.resolve() != given.resolve():
+        target.mkdir(parents=True, exist_ok=True)
+        _replace_with_copy(seed, given)
+    before = _identity(given)
+    yield
+    if cache.parent.parent.is_dir() and given.is_file() and _identity(given) != before:
+        cache.parent.mkdir(exist_ok=True)
+        _replace_with_copy(given, cache)
 
 
 def run_dbt(
@@ -61,14 +129,23 @@ def run_dbt(
     check: bool = True,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``dbt <args>`` in the project directory on ``db_path``; raise with dbt's output on failure."""
+    """Run ``dbt <args>`` in the project directory on ``db_path``; raise with dbt's output on failure.
+    A compiling command gets the last extract date loaded as its as-of date unless ``dbt_vars`` names one."""
     cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    dbt_vars = with_as_of(dbt_vars, db_path) if args and args[0] in COMPILING else dbt_vars
-    all_vars = {**dbt_limits(db_path), **(dbt_vars or {})}  # DuckDB limits for the profile
+    compiling = bool(args) and args[0] in COMPILING
+    as_of = latest_as_of(db_path) if compiling and "as_of_date" not in (dbt_vars or {}) else None
+    all_vars, as_of_env = dbt_invocation(db_path, dbt_vars, as_of=as_of)
     cmd += ["--vars", json.dumps(all_vars, default=str)]
     if target_path is not None:
         cmd += ["--target-path", str(target_path)]
-    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=dbt_env(db_path, env), capture_output=True, text=True)
+    with partial_parsing(db_path, target_path or PROJECT_DIR / "target"):
+        proc = subprocess.run(
+            cmd,
+            cwd=PROJECT_DIR,
+            env=dbt_env(db_path, {**as_of_env, **(env or {})}),
+            capture_output=True,
+            text=True,
+        )
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
         raise RuntimeError(f"dbt {' '.join(args)} failed (exit {proc.returncode}):\n{tail}")
@@ -118,6 +195,7 @@ def parse_stamp(files: Sequence[Path], db_path: Path | str) -> dict[str, str | N
     for path in files:
         if path.suffix in (".yml", ".yaml", ".sql"):
             names.update(_ENV_VAR.findall(path.read_text(errors="replace")))
+    names.discard(AS_OF_ENV)  # read only while executing (macros/as_of_date.sql): not in the manifest
     env = dbt_env(db_path)
     stamp: dict[str, str | None] = {name: _manifest_value(name, env.get(name)) for name in sorted(names)}
     stamp["_files"] = str(len(files))
