@@ -3,18 +3,18 @@ excluded: they run in the test suite), each model's dbt data tests shown as ONE 
 (``dbt_tests``, individual results in its metadata), sources mapped onto the raw load assets so lineage
 is connected."""
 
+import importlib.metadata
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_asset_check_key_for_test
+from packaging import version
 
 from orchestration.dbt_events import (
     DbtTestOutcome,
@@ -70,8 +70,25 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
     _blocking: Mapping[dg.AssetKey, bool] = {}
 
 
+class WarehouseDbtCli(DbtCliResource):
+    """dagster-dbt's resource without two start-up costs of every ``dbt.cli`` call that this project does
+    not use (docs/decisions.md#dbt-partial-parsing): ``dbt --version`` in a subprocess to learn the
+    version (a new resource per run, so every run; seconds, mostly waiting for the package index it
+    asks), where the installed dbt-core is the one ``dbt_executable`` runs; and an in-process dbt adapter
+    (profile, project and dbt's macros loaded), used only by ``fetch_column_metadata`` /
+    ``fetch_row_counts``, which the project does not call. tests/test_orchestration_dbt_events.py
+    fails if dagster-dbt renames either."""
+
+    @property
+    def _cli_version(self) -> version.Version:  # dagster-dbt: a cached_property running `dbt --version`
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None  # no adapter handle: dagster-dbt then skips nothing this project uses
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return WarehouseDbtCli(
         project_dir=DBT_PROJECT, profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable()
     )
 
@@ -106,37 +123,23 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             "not building the models downstream of tables whose load failed in this run: "
             + ", ".join(f"raw_{system}.{table}" for system, table in failed)
         )
-    # the same vars and environment as revenue_warehouse.dbt.run_dbt: the profile (profiles.yml) takes the
-    # build database and DuckDB limits from vars fixed for the build file; the as-of date goes in the
-    # environment, so dbt starts from the build file's kept parsed project (partial parsing)
+    # the same vars as revenue_warehouse.dbt.run_dbt, fixed for the build file (the profile, profiles.yml,
+    # takes the build database and DuckDB limits from them), so dbt starts from the build file's kept
+    # parsed project (partial parsing); the as-of date is not among them: macros/as_of_date.sql reads the
+    # one resolve_as_of just logged in audit.as_of_log (the var as_of_from_log)
     db = warehouse.db_path()
-    dbt_vars, as_of_env = dbt_invocation(db, as_of=as_of.value.isoformat())
-    context.log.info(f"dbt build on {db} with vars {dbt_vars} and {as_of_env}")
+    dbt_vars, _ = dbt_invocation(db)
+    context.log.info(f"dbt build on {db} as of {as_of.value.isoformat()} with vars {dbt_vars}")
     target = Path(tempfile.mkdtemp(prefix="dbt-run-"))
     try:
         exclude = [*PRODUCTION_EXCLUDE, *downstream_of_failures]
         with partial_parsing(db, target):
             args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", " ".join(exclude)]
-            with _environ(as_of_env):  # --exclude's value is one argument: dagster-dbt splits it
-                invocation = dbt.cli(args, context=context, target_path=target)  # dbt starts here
+            # --exclude's value is one argument: dagster-dbt splits it
+            invocation = dbt.cli(args, context=context, target_path=target)
             yield from _events(context, invocation)
     finally:
         shutil.rmtree(target, ignore_errors=True)
-
-
-@contextmanager
-def _environ(extra: Mapping[str, str]) -> Iterator[None]:
-    """``extra`` in this process's environment while dagster-dbt starts dbt (it passes the environment on)."""
-    previous = {name: os.environ.get(name) for name in extra}
-    os.environ.update(extra)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _events(context: dg.AssetExecutionContext, invocation: Any) -> Iterator:

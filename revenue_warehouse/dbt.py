@@ -40,10 +40,13 @@ def dbt_env(db_path: Path | str, extra: dict[str, str] | None = None) -> dict[st
 # dbt commands that compile models, so need the as-of date
 COMPILING = frozenset({"build", "run", "test", "compile", "show", "docs", "seed", "snapshot"})
 
-# The as-of date reaches dbt as this environment variable, read by macros/as_of_date.sql only while
-# executing (never while parsing), so a new date does not invalidate dbt's partial parsing as a changed
-# ``--vars`` does (docs/decisions.md#dbt-partial-parsing). The var ``as_of_date`` still works by hand.
-AS_OF_ENV = "WAREHOUSE_AS_OF_DATE"
+# The as-of date reaches dbt outside its ``--vars`` (a changed var makes dbt parse the whole project
+# again; docs/decisions.md#dbt-partial-parsing), read by macros/as_of_date.sql only while executing:
+# ``run_dbt`` sets this environment variable for its dbt process; the Dagster dbt step, which may not
+# change its own process's environment, has the date it logged in ``audit.as_of_log`` read (the var
+# AS_OF_FROM_LOG, the same in every run). The var ``as_of_date`` still works by hand and wins.
+AS_OF_ENV = "WAREHOUSE_DBT_AS_OF_DATE"
+AS_OF_FROM_LOG = "as_of_from_log"
 
 
 def latest_as_of(db_path: Path | str) -> str | None:
@@ -63,11 +66,13 @@ def dbt_invocation(
 ) -> tuple[dict, dict[str, str]]:
     """The ``--vars`` and extra environment of a dbt command on ``db_path``, the same for ``run_dbt`` and
     the Dagster dbt step: the vars hold only what is fixed for a build file (the file, its DuckDB limits,
-    the caller's own vars), so dbt's partial parsing survives from one run to the next; the as-of date
-    (``as_of``, or an ``as_of_date`` in ``dbt_vars``) goes to the environment (``AS_OF_ENV``)."""
+    the caller's own vars, ``AS_OF_FROM_LOG``), so dbt's partial parsing survives from one run to the
+    next; the as-of date (``as_of``, or an ``as_of_date`` in ``dbt_vars``) goes to the environment
+    (``AS_OF_ENV``), else it is the last one logged in ``audit.as_of_log``."""
     dbt_vars = dict(dbt_vars or {})
     as_of = dbt_vars.pop("as_of_date", None) or as_of
-    all_vars = {**dbt_limits(db_path), "build_db": str(Path(db_path).resolve()), **dbt_vars}
+    fixed = {**dbt_limits(db_path), "build_db": str(Path(db_path).resolve()), AS_OF_FROM_LOG: True}
+    all_vars = {**fixed, **dbt_vars}
     return all_vars, ({AS_OF_ENV: str(as_of)} if as_of else {})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 A, B = dg.AssetKey("a"), dg.AssetKey("b")
 
@@ -56,3 +57,31 @@ def test_a_model_whose_tests_all_pass_or_were_skipped() -> None:
     ok = check_result(A, [DbtTestOutcome("t1", "pass", 0), DbtTestOutcome("t2", "skipped", None)])
     assert ok.passed and ok.metadata["tests"].value == 1 and ok.metadata["skipped"].value == 1
     assert check_result(A, [DbtTestOutcome("t1", "skipped", None)]) is None
+
+
+def test_the_dbt_resource_skips_dbt_version_and_the_in_process_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Dagster dbt step's resource learns dbt's version from the installed dbt-core, without running
+    ``dbt --version``, and makes no in-process dbt adapter (the project fetches no column metadata or
+    row counts). Fails if dagster-dbt stops calling these two methods by these names, so an upgrade
+    cannot silently bring the costs back."""
+    import importlib.metadata
+    import inspect
+    import subprocess
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_assets import dbt_resource
+
+    source = inspect.getsource(DbtCliResource.cli)
+    assert "self._cli_version" in source and "self._initialize_dbt_core_adapter(" in source
+    assert '"--version"' in inspect.getsource(DbtCliResource.__dict__["_cli_version"].func)
+
+    def no_subprocess(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr(subprocess, "check_output", no_subprocess)
+    resource = dbt_resource()
+    assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
