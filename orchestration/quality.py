@@ -2,9 +2,13 @@
 the mart it guards, ``blocking=True`` when any of its expectations has severity ``error`` in
 checks.yml, so a failed blocking check stops everything downstream (the publish asset).
 
-GX is imported only when a check executes, never when the code location loads.
+GX is imported only when a check executes, never when the code location loads; a run of the whole
+job in process (``warehouse run``) imports it in the background while the loads and dbt run
+(``preload_gx``).
 """
 
+import importlib
+import threading
 from collections.abc import Iterator, Sequence
 
 import dagster as dg
@@ -99,6 +103,29 @@ def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
             raise dg.Failure(description=str(CheckFailed(errors)))
 
     return _check
+
+
+def runs_gx_checks(job: dg.JobDefinition) -> bool:
+    """Whether ``job`` executes any GX check (``refresh`` does, ``load_raw`` does not)."""
+    return any(key.name.startswith("gx_") for key in job.asset_layer.asset_graph.asset_check_keys)
+
+
+def preload_gx() -> threading.Thread:
+    """Import Great Expectations in a daemon thread (about 3 s of CPU, mostly scipy, altair and pandas)
+    so that the first GX check of a run does not wait for it: ``warehouse run`` starts it with the job,
+    and the import overlaps the loads and ``dbt build`` (the dbt subprocess and DuckDB do the work
+    then). A check that starts before it finished waits for the same import (Python's module lock); a
+    failed preload changes nothing (the check imports GX itself and reports its error)."""
+
+    def _import() -> None:
+        try:
+            importlib.import_module("great_expectations")
+        except Exception:  # reported by the check that imports GX again
+            return
+
+    thread = threading.Thread(target=_import, name="preload-great-expectations", daemon=True)
+    thread.start()
+    return thread
 
 
 def gx_asset_checks(suites: Sequence[Suite] | None = None) -> list[dg.AssetChecksDefinition]:

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.dbt_events import DBT_TESTS_CHECK
+from orchestration.quality import preload_gx, runs_gx_checks
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.loader import ExtractListing, list_extracts
@@ -79,6 +80,8 @@ def run_refresh(
         run: dict = {"partition_key": last, "run_config": config}
     else:
         run = {"tags": range_tags(first, last)}
+    if runs_gx_checks(job):
+        preload_gx()  # GX imports while the loads and dbt run (orchestration/quality.py)
     result = job.execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, **run
     )

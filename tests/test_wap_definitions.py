@@ -48,3 +48,18 @@ def test_definitions_carry_the_gx_asset_checks_and_the_gated_publish_asset(defs:
     code = "import sys, orchestration.definitions; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_refresh_run_preloads_great_expectations_and_a_load_run_does_not(defs: dg.Definitions) -> None:
+    from orchestration.quality import runs_gx_checks
+
+    assert runs_gx_checks(defs.resolve_job_def("refresh"))
+    assert not runs_gx_checks(defs.resolve_job_def("load_raw"))
+    # preload_gx imports GX in a background thread (warehouse run overlaps it with the loads and dbt)
+    code = (
+        "import sys; from orchestration.quality import preload_gx; t = preload_gx(); "
+        "print('great_expectations' in sys.modules, end=' '); t.join(); "
+        "print(sys.modules['great_expectations'].__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-1] == "great_expectations"
