@@ -209,12 +209,14 @@
     left (a re-delivery withdrew the record's only versions). The raw table and its key come from the
     source whose `meta.staging_model` is this model (the generated sources YAML). No statement at all
     when no kept version is on such a date (the daily case) or the table has no loader provenance (a
-    connector's own tables have no re-deliveries).
+    connector's own tables have no re-deliveries). Such a build also drops the model's
+    `checked_through` (macros/check_scope.sql): its tests read the whole table afterwards.
 -#}
 {% macro delete_withdrawn_records() -%}
     {%- if execute and is_incremental() -%}
         {%- set increment = staging_increment() -%}
         {%- if increment.redelivered_dates -%}
+            {%- do reset_checked_through() -%}
             {%- set node = staging_source_node() -%}
             {%- set raw = source(node.source_name, node.name) -%}
             {%- set raw_keys = node.meta['primary_key'] -%}
