@@ -4,10 +4,10 @@
     The tests of the incremental staging models carry `where: "__increment__"` (dbt_project.yml,
     `data_tests:` of models/staging). For a test where that is sound (`check_scope_applies`), the
     placeholder becomes "rows loaded since the table was last checked": `_loaded_at` later than the
-    model's `checked_through` in `audit.dbt_checked_through`, a literal found when the test runs.
+    model's `checked_through` in `check_state.dbt_checked_through`, a literal found when the test runs.
     Anywhere else, and in full scope, the test reads the whole table:
     - with `--full-refresh`, with the var `checks_scope: full`, when the model has no
-      `checked_through` row (its first build; `delete from audit.dbt_checked_through` forces a full
+      `checked_through` row (its first build; `delete from check_state.dbt_checked_through` forces a full
       scope on demand), or when its build re-derived records from re-delivered extract dates (the
       staging pre-hook `delete_withdrawn_records` drops its row: such records can keep older load
       times).
@@ -51,9 +51,9 @@
     {{ return(scope == 'full' or flags.FULL_REFRESH) }}
 {%- endmacro %}
 
-{#- audit.dbt_checked_through, or none when it does not exist. -#}
+{#- check_state.dbt_checked_through, or none when it does not exist. -#}
 {% macro checked_through_relation() -%}
-    {{ return(adapter.get_relation(database=target.database, schema='audit', identifier='dbt_checked_through')) }}
+    {{ return(adapter.get_relation(database=target.database, schema='check_state', identifier='dbt_checked_through')) }}
 {%- endmacro %}
 
 {#- The model's checked_through as a SQL literal, or none (full scope). -#}
@@ -108,9 +108,9 @@
     {%- if checked -%}
         {%- set relation = checked_through_relation() -%}
         {%- if relation is none -%}
-            {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='audit')) -%}
+            {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='check_state')) -%}
             {#- created here: the adapter's relation cache does not list it yet -#}
-            {%- set relation = api.Relation.create(database=target.database, schema='audit', identifier='dbt_checked_through') -%}
+            {%- set relation = api.Relation.create(database=target.database, schema='check_state', identifier='dbt_checked_through') -%}
             {%- do run_query("create table " ~ relation ~ " (model " ~ dbt.type_string() ~ ", checked_through " ~ dbt.type_timestamp() ~ ", invocation_id " ~ dbt.type_string() ~ ")") -%}
         {%- endif -%}
         {%- set names = [] -%}
