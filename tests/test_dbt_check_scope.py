@@ -61,7 +61,9 @@ def build(db: Path, extracts: Path, as_of: date, target: Path, *extra: str, dbt_
 
 def checked_through(db: Path) -> dict[str, object]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return dict(con.execute("select model, checked_through from check_state.dbt_checked_through").fetchall())
+        return dict(
+            con.execute("select model, checked_through from check_state.dbt_checked_through").fetchall()
+        )
 
 
 def compiled_test(target: Path, name: str) -> str:
