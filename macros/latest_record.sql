@@ -209,10 +209,14 @@
     left (a re-delivery withdrew the record's only versions). The raw table and its key come from the
     source whose `meta.staging_model` is this model (the generated sources YAML). No statement at all
     when no kept version is on such a date (the daily case) or the table has no loader provenance (a
-    connector's own tables have no re-deliveries). Such a build also drops the model's
-    `checked_through` (macros/check_scope.sql): its tests read the whole table afterwards.
+    connector's own tables have no re-deliveries). Such a build, and a full build of the model
+    (first build, `--full-refresh`), also drops the model's `checked_through`
+    (macros/check_scope.sql): its tests read the whole table afterwards, even in a later invocation.
 -#}
 {% macro delete_withdrawn_records() -%}
+    {%- if execute and not is_incremental() -%}
+        {%- do reset_checked_through() -%}
+    {%- endif -%}
     {%- if execute and is_incremental() -%}
         {%- set increment = staging_increment() -%}
         {%- if increment.redelivered_dates -%}

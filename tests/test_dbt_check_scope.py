@@ -1,8 +1,9 @@
 """A daily run's dbt tests on the incremental staging models read the rows loaded since the model last
 passed them (macros/check_scope.sql, docs/decisions.md#scoped-dbt-tests-on-a-daily-run), and that
 scope still catches what it must: a bad record arriving in the new day's extract fails the daily run,
-and keeps failing it until a run passes; a re-delivery that brings back a version no test ever read
-checks the whole model; ``checks_scope: full`` and ``--full-refresh`` read every row.
+and keeps failing it until a run passes; a re-delivery that brings back a version no test ever read,
+or a full rebuild of the model, makes the next tests read the whole model; ``checks_scope: full`` and
+``--full-refresh`` read every row.
 
 Real simulated extracts (scale 0.05), the real loader and real dbt on a DuckDB file. The bad records
 are shaped by hand: a new opportunity with a negative amount (``non_negative`` on
@@ -207,3 +208,21 @@ def test_full_scope_on_demand_and_with_full_refresh_reads_every_row(base: dict, 
     refreshed = build(db, extracts, DAYS[0], tmp_path / "refresh", "--full-refresh")
     assert refreshed[TEST] == ("fail", 1)
     assert "_loaded_at >" not in compiled_test(tmp_path / "refresh", TEST)
+
+
+def test_a_full_refresh_without_tests_leaves_the_next_run_to_check_every_row(
+    base: dict, tmp_path: Path
+) -> None:
+    extracts, db = copy_base(base, tmp_path)
+    with duckdb.connect(str(db)) as con:  # an old raw row changed by hand, then staging rebuilt
+        (old,) = con.execute(f"select min(opportunity_id) from staging.{MODEL} where amount > 0").fetchone()
+        con.execute("update raw_salesforce.opportunity set amount = -1 where id = ?", [old])
+    as_of = {"as_of_date": (DAYS[0] - timedelta(days=1)).isoformat()}
+    run_dbt(
+        ["run", "--select", "staging", "--full-refresh"], db, dbt_vars=as_of, target_path=tmp_path / "run"
+    )
+    deliver(base["generated"], extracts, DAYS[0])
+    # the rebuilt rows keep their old load times: the daily run reads the whole model all the same
+    results = build(db, extracts, DAYS[0], tmp_path / "daily")
+    assert results[TEST] == ("fail", 1)
+    assert "_loaded_at >" not in compiled_test(tmp_path / "daily", TEST)
