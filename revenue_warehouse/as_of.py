@@ -1,8 +1,10 @@
 """The warehouse's as-of date: one definition, guarded.
 
-* It is the last extract date loaded (``loader.latest_loaded_date``) and is passed to every dbt
-  command as the var ``as_of_date`` (``revenue_warehouse.dbt.run_dbt``, the Dagster dbt assets); a dbt
-  build without it fails (``macros/as_of_date.sql``).
+* It is the last extract date loaded (``loader.latest_loaded_date``). dbt reads it only while
+  executing (``macros/as_of_date.sql``), so that a new date does not make dbt parse the project
+  again: ``revenue_warehouse.dbt.run_dbt`` passes it in the environment, the Dagster dbt step logs it
+  in ``audit.as_of_log`` and the macro reads the latest entry; the var ``as_of_date`` still wins when
+  given by hand, and a dbt build with none of these fails.
 * An extract dated after the run's own date plus ``WAREHOUSE_FUTURE_EXTRACT_DAYS`` (default 1) is
   refused with ``FutureExtractError``, so a file named ``2099-01-01.csv`` cannot move it.
 * Each as-of date used is logged in ``audit.as_of_log``; it never moves backwards (the previous one is

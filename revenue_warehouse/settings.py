@@ -10,7 +10,6 @@ extracts_dir                    WAREHOUSE_EXTRACTS_DIR              ``<data_dir>
 build_db                        WAREHOUSE_BUILD_DB                  ``<data_dir>/warehouse/build.duckdb``
 serving_db                      WAREHOUSE_SERVING_DB                ``<data_dir>/warehouse/serving.duckdb``
 start_date                      WAREHOUSE_START_DATE                first extract date present (partitions)
-as_of_date                      WAREHOUSE_AS_OF_DATE                last extract date loaded
 future_extract_days             WAREHOUSE_FUTURE_EXTRACT_DAYS       1 (extracts dated later are refused)
 as_of_max_jump_days             WAREHOUSE_AS_OF_MAX_JUMP_DAYS       31 (a larger as-of jump warns)
 pii_salt                        WAREHOUSE_PII_SALT                  not set (see revenue_warehouse/publish.py)
@@ -109,7 +108,6 @@ class Settings:
     dbt_manifest: Path
     spark_dir: Path
     start_date: date | None = None
-    as_of_date: date | None = None
     future_extract_days: int = 1
     as_of_max_jump_days: int = 31
     pii_salt: str | None = None
@@ -137,7 +135,6 @@ class Settings:
             dbt_manifest=_path(env, "WAREHOUSE_DBT_MANIFEST") or PROJECT_DIR / "target" / "manifest.json",
             spark_dir=_path(env, "WAREHOUSE_SPARK_DIR") or data_dir / "spark",
             start_date=_date(env, "WAREHOUSE_START_DATE"),
-            as_of_date=_date(env, "WAREHOUSE_AS_OF_DATE"),
             future_extract_days=_days(env, "WAREHOUSE_FUTURE_EXTRACT_DAYS", 1),
             as_of_max_jump_days=_days(env, "WAREHOUSE_AS_OF_MAX_JUMP_DAYS", 31),
             pii_salt=env.get("WAREHOUSE_PII_SALT") or None,

@@ -30,7 +30,7 @@ def test_defaults_hang_off_the_data_directory(tmp_path: Path) -> None:
     assert s.serving_db == tmp_path / "warehouse" / "serving.duckdb"
     assert s.data_docs_dir == tmp_path / "quality" / "data_docs"
     assert s.checks_config == PROJECT_DIR / "revenue_warehouse" / "quality" / "checks.yml"
-    assert (s.start_date, s.as_of_date, s.pii_salt) == (None, None, None)
+    assert (s.start_date, s.pii_salt) == (None, None)
     assert (s.future_extract_days, s.as_of_max_jump_days) == (1, 31)
     assert s.duckdb.config() == {}
     assert s.log_file == tmp_path / "logs" / "warehouse.log"
@@ -48,7 +48,6 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
             "WAREHOUSE_BUILD_DB": str(tmp_path / "b.duckdb"),
             "WAREHOUSE_SERVING_DB": str(tmp_path / "s.duckdb"),
             "WAREHOUSE_START_DATE": "2024-02-01",
-            "WAREHOUSE_AS_OF_DATE": "2024-03-31",
             "WAREHOUSE_PII_SALT": "pepper",
             "WAREHOUSE_FUTURE_EXTRACT_DAYS": "0",
             "WAREHOUSE_AS_OF_MAX_JUMP_DAYS": "7",
@@ -82,7 +81,7 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
         tmp_path / "b.duckdb",
         tmp_path / "s.duckdb",
     )
-    assert (s.start_date, s.as_of_date, s.pii_salt) == (date(2024, 2, 1), date(2024, 3, 31), "pepper")
+    assert (s.start_date, s.pii_salt) == (date(2024, 2, 1), "pepper")
     assert (s.future_extract_days, s.as_of_max_jump_days) == (0, 7)
     assert s.duckdb == DuckDBLimits("300MB", 1, tmp_path / "spill")
     assert s.replace(build_db="other.duckdb").build_db == Path("other.duckdb").resolve()
@@ -93,7 +92,7 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
     [
         ("WAREHOUSE_START_DATE", "yesterday"),
         ("WAREHOUSE_DUCKDB_THREADS", "-2"),
-        ("WAREHOUSE_AS_OF_DATE", "2024-13-01"),
+        ("WAREHOUSE_START_DATE", "2024-13-01"),
         ("WAREHOUSE_FUTURE_EXTRACT_DAYS", "-1"),
         ("WAREHOUSE_AS_OF_MAX_JUMP_DAYS", "a week"),
         ("WAREHOUSE_PG_PORT", "postgres"),
