@@ -27,7 +27,9 @@ def dbt_log(folder: Path) -> str:
 def last_day_on_or_before_as_of(db: Path) -> date:
     """dim_date's ``is_on_or_before_as_of`` is true up to the as-of date the build used."""
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("SELECT max(date_day) FROM core.dim_date WHERE is_on_or_before_as_of").fetchone()[0]
+        return con.execute("SELECT max(date_day) FROM core.dim_date WHERE is_on_or_before_as_of").fetchone()[
+            0
+        ]
 
 
 def build_dim_date(db: Path, work: Path, name: str, as_of: str) -> str:
@@ -42,7 +44,9 @@ def build_dim_date(db: Path, work: Path, name: str, as_of: str) -> str:
     return dbt_log(logs)
 
 
-def test_a_new_as_of_date_reuses_the_parsed_project_and_is_the_date_used(built_db: Path, tmp_path: Path) -> None:
+def test_a_new_as_of_date_reuses_the_parsed_project_and_is_the_date_used(
+    built_db: Path, tmp_path: Path
+) -> None:
     """Two runs on one build file with different as-of dates: the second does not parse the project
     again (dbt says partial parsing found nothing changed) and dim_date carries its date, not the first
     run's. A run on another build file keeps its own parsed project and leaves the first one's alone."""
