@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import wap_support
+from wap_support import read_rows
 
 from revenue_warehouse.dbt import run_dbt
 
@@ -31,17 +33,8 @@ MODEL = "stg_salesforce__opportunities"
 SELECT = ["--select", "staging", "--indirect-selection", "cautious"]
 
 
-def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
 def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-        writer.writeheader()
-        writer.writerows(rows)
+    wap_support.write_rows(path, header, rows, quoting=csv.QUOTE_NONNUMERIC)  # every value quoted
 
 
 def build(db: Path, extracts: Path, as_of: date, target: Path, *extra: str, dbt_vars: dict | None = None):

@@ -23,9 +23,11 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+def write_rows(
+    path: Path, header: list[str], rows: list[dict[str, str]], quoting: int = csv.QUOTE_MINIMAL
+) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n", quoting=quoting)
         writer.writeheader()
         writer.writerows(rows)
 
