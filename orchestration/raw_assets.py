@@ -8,7 +8,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from orchestration.partition_events import materialization_events, store_events
+from orchestration.partition_events import record_materializations
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
 from revenue_warehouse.contract import SYSTEMS, Table, parse_day, tables_for
@@ -101,15 +101,14 @@ def record_loaded_partitions(
         by_asset[asset_key(t)] = [
             k for k in in_range if k not in failed and (k in loaded_now or k not in recorded)
         ]
-    events = materialization_events(
+    return record_materializations(
+        context.instance,
         context.run.run_id,
         context.job_name,
         context.get_step_execution_context().step.key,
         by_asset,
         metadata={"recorded_by": "load of every extract date, one run (see the run's own partition)"},
     )
-    store_events(context.instance, events)
-    return len(events)
 
 
 def _table_results(
