@@ -53,8 +53,10 @@ utm_channels as (
     where source_field = 'utm_medium'
 ),
 
+-- only the columns used: DuckDB materialises a CTE read twice with every column it selects
 person_records as (
-    select * from {{ ref('int_person_records_matched') }}
+    select source_system, record_type, record_id, person_id, email, is_deleted, created_at
+    from {{ ref('int_person_records_matched') }}
 ),
 
 hubspot_people as (
