@@ -52,6 +52,8 @@ DUCKDB_MAGIC, DUCKDB_MAGIC_OFFSET = b"DUCK", 8
 HASH_PREFIX = "pii_"
 HASH_HEX_CHARS = 20
 TMP_MARKER = ".tmp-"
+# The temporary table of every personal value published and its masked value (one publish's connection).
+MASK_MAP = "_publish_masks"
 
 
 @dataclass(frozen=True)
@@ -201,16 +203,27 @@ def _source(
     personal: Mapping[str, Collection[str]],
     masked: list[str],
 ) -> publish_diff.Source:
-    """What publishing ``schema.table`` means: its columns and the expressions (masking) that publish them."""
-    columns, types, expressions = [], [], []
+    """What publishing ``schema.table`` means: its columns and the expressions (masking) that publish them;
+    a masked column is read from the mask map (:func:`_create_mask_map`), the same value found once per
+    distinct value instead of hashed on every row."""
+    columns, types, expressions, values, joins = [], [], [], [], []
+    alias = publish_diff.BUILD_ALIAS
     for column, data_type in _columns(con, "build", schema, table):
         if column in personal.get(table, ()):
             expressions.append(mask_value(column, salt))
             masked.append(f"{schema}.{table}.{column}")
+            lookup = f"_publish_m{len(joins)}"
+            joins.append(
+                f"left join temp.{MASK_MAP} as {lookup} "
+                f"on {lookup}.value = cast({alias}.{_quote(column)} as varchar)"
+            )
+            values.append(f"{lookup}.masked")
         elif (schema, table, column) == ("audit", "quarantine", "raw_line"):
             expressions.append(_raw_line_value(personal_source_tables()))
+            values.append(expressions[-1])
         else:
             expressions.append(_quote(column))
+            values.append(f"{alias}.{_quote(column)}")
         columns.append(column)
         types.append(data_type)
     return publish_diff.Source(
@@ -220,6 +233,31 @@ def _source(
         tuple(expressions),
         tuple(types),
         _is_base_table(con, "build", schema, table),
+        tuple(values) if joins else None,
+        " ".join(joins),
+    )
+
+
+def _create_mask_map(
+    con: duckdb.DuckDBPyConnection,
+    schemas: Sequence[str],
+    salt: str,
+    personal: Mapping[str, Collection[str]],
+) -> None:
+    """``temp.<MASK_MAP>``: every distinct personal value of the published tables (as text) and its masked
+    value. A person's id is in many rows of many tables (10 M touches of 1 M people at scale 100): each is
+    hashed once here, not once per row and table."""
+    reads = [
+        f"select cast({_quote(column)} as varchar) as value from build.{_quote(schema)}.{_quote(table)}"
+        for schema in schemas
+        for table in _tables(con, "build", schema)
+        for column, _ in _columns(con, "build", schema, table)
+        if column in personal.get(table, ())
+    ]
+    distinct = " union ".join(reads) if reads else "select null::varchar as value"
+    con.execute(
+        f"create or replace temp table {MASK_MAP} as select value, {mask_value('value', salt)} as masked "
+        f"from ({distinct}) where value is not null"
     )
 
 
@@ -236,6 +274,7 @@ def _publish_schemas(
     published: dict[str, tuple[publish_diff.Fingerprint, str]] = {}
     masked: list[str] = []
     actions: dict[str, list[str]] = {"kept": [], "updated": [], "written": [], "dropped": []}
+    _create_mask_map(con, schemas, salt, personal)
     for schema in schemas:
         con.execute(f"create schema if not exists {_quote(schema)}")
         for table in _tables(con, "build", schema):
@@ -243,6 +282,7 @@ def _publish_schemas(
             action, fingerprint = publish_diff.publish_table(con, source, previous.get((schema, table)))
             published[f"{schema}.{table}"] = (fingerprint, source.signature())
             actions[action].append(f"{schema}.{table}")
+    con.execute(f"drop table temp.{MASK_MAP}")
     for schema in _schemas(con, "main"):
         kept = set(_tables(con, "build", schema)) if schema in schemas else set()
         if schema == "audit":

@@ -26,6 +26,8 @@ DIFF_MIN_ROWS = 50_000
 # A copied serving file with more free blocks than this share is not reused: a full publish compacts it.
 MAX_FREE_BLOCK_SHARE = 0.5
 FINGERPRINT_COLUMNS = ("content_hash", "signature")
+# The build table's alias in ``Source.relation``.
+BUILD_ALIAS = "_publish_b"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,10 @@ class Previous:
 
 @dataclass(frozen=True)
 class Source:
-    """One table to publish: its build-side name and the published columns' names and SQL expressions."""
+    """One table to publish: its build-side name, the published columns' names and the SQL expressions that
+    define them (masking included; the signature is of these), and how they are read: ``values`` over
+    ``relation`` (default: the expressions over the build table). Publish reads each masked value from a map of
+    the distinct values (``publish.MASK_MAP``) instead of hashing it on every row; the result is the same."""
 
     schema: str
     table: str
@@ -52,6 +57,8 @@ class Source:
     expressions: tuple[str, ...]
     column_types: tuple[str, ...]
     is_table: bool
+    values: tuple[str, ...] | None = None
+    joins: str = ""  # joined to the build table (aliased BUILD_ALIAS) to read ``values``
 
     @property
     def target(self) -> str:
@@ -62,10 +69,19 @@ class Source:
         return f"build.{self.target}"
 
     @property
+    def relation(self) -> str:
+        """The FROM clause ``values`` are read over."""
+        return f"{self.build} as {BUILD_ALIAS} {self.joins}".rstrip()
+
+    @property
+    def read(self) -> tuple[str, ...]:
+        return self.values or self.expressions
+
+    @property
     def select_list(self) -> str:
         return ", ".join(
             expr if expr == _quote(col) else f"{expr} as {_quote(col)}"
-            for col, expr in zip(self.columns, self.expressions, strict=True)
+            for col, expr in zip(self.columns, self.read, strict=True)
         )
 
     def signature(self) -> str:
@@ -138,7 +154,7 @@ def _recorded(serving: Path, storage_version: str) -> dict[tuple[str, str], Prev
 def write_table(con: duckdb.DuckDBPyConnection, source: Source) -> Fingerprint:
     """Write ``source`` in full (replacing what the copy held) and return its fingerprint."""
     con.execute(f"drop table if exists {source.target}")
-    con.execute(f"create table {source.target} as select {source.select_list} from {source.build}")
+    con.execute(f"create table {source.target} as select {source.select_list} from {source.relation}")
     return fingerprint(con, source.target, _quoted(source.columns))
 
 
@@ -147,10 +163,16 @@ def _update_by_difference(
 ) -> tuple[str, Fingerprint]:
     """Bring the copied table to the build's content by deleting the rows whose hash the build lacks and
     inserting the build rows whose hash the copy lacks. Falls back to writing it in full when the result's
-    fingerprint is not the build's (duplicate rows) or most of the table changed."""
+    fingerprint is not the build's (duplicate rows) or most of the table changed.
+
+    A build table's added rows are found again by ``rowid``; a view (no ``rowid``) is read a second time and
+    its rows selected by hash. The copy's removed rows are deleted by ``rowid`` (the copy is not changed
+    between the hashing and the delete), so its rows are hashed once."""
+    build_hash = _row_hash(source.read)
+    build_key = f"{BUILD_ALIAS}.rowid" if source.is_table else build_hash
     con.execute(
-        f"create or replace temp table _publish_build as select rowid as r, {_row_hash(source.expressions)} as h "
-        f"from {source.build}"
+        f"create or replace temp table _publish_build as select {build_key} as r, {build_hash} as h "
+        f"from {source.relation}"
     )
     new = _temp_fingerprint(con, "_publish_build")
     if new == previous:
@@ -158,30 +180,33 @@ def _update_by_difference(
         return "kept", new
     columns = _quoted(source.columns)
     con.execute(
-        f"create or replace temp table _publish_served as select {_row_hash(columns)} as h from {source.target}"
+        f"create or replace temp table _publish_served as select rowid as r, {_row_hash(columns)} as h "
+        f"from {source.target}"
     )
     if _temp_fingerprint(con, "_publish_served") != previous:  # the copy is not what was recorded
         _drop_temps(con)
         return "written", write_table(con, source)
+    # one full join finds both sides' rows whose hash the other side lacks (cheaper than two anti joins)
     con.execute(
-        "create or replace temp table _publish_added as select r, h from _publish_build anti join _publish_served using (h)"
+        "create or replace temp table _publish_changes as select b.r as added, s.r as removed, "
+        "coalesce(b.h, s.h) as h from _publish_build b full join _publish_served s on b.h = s.h "
+        "where b.r is null or s.r is null"
     )
-    con.execute(
-        "create or replace temp table _publish_removed as select h from _publish_served anti join _publish_build using (h)"
+    added, removed = (
+        _temp_fingerprint(con, "_publish_changes", f"{side} is not null") for side in ("added", "removed")
     )
-    added = _temp_fingerprint(con, "_publish_added")
-    removed = _temp_fingerprint(con, "_publish_removed")
     if added.rows + removed.rows > previous.rows // 2:
         _drop_temps(con)
         return "written", write_table(con, source)
     if removed.rows:
         con.execute(
-            f"delete from {source.target} where {_row_hash(columns)} in (select h from _publish_removed)"
+            f"delete from {source.target} where rowid in "
+            "(select removed from _publish_changes where removed is not null)"
         )
     if added.rows:
         con.execute(
-            f"insert into {source.target} select {source.select_list} from {source.build} "
-            "where rowid in (select r from _publish_added)"
+            f"insert into {source.target} select {source.select_list} from {source.relation} "
+            f"where {build_key} in (select added from _publish_changes where added is not null)"
         )
     _drop_temps(con)
     result = Fingerprint(
@@ -193,13 +218,15 @@ def _update_by_difference(
     return "updated", result
 
 
-def _temp_fingerprint(con: duckdb.DuckDBPyConnection, temp: str) -> Fingerprint:
-    rows, total = con.execute(f"select count(*), coalesce(sum(h::hugeint), 0) from {temp}").fetchone()
+def _temp_fingerprint(con: duckdb.DuckDBPyConnection, temp: str, where: str = "true") -> Fingerprint:
+    rows, total = con.execute(
+        f"select count(*), coalesce(sum(h::hugeint), 0) from {temp} where {where}"
+    ).fetchone()
     return Fingerprint(int(rows), int(total))
 
 
 def _drop_temps(con: duckdb.DuckDBPyConnection) -> None:
-    for temp in ("_publish_build", "_publish_served", "_publish_added", "_publish_removed"):
+    for temp in ("_publish_build", "_publish_served", "_publish_changes"):
         con.execute(f"drop table if exists temp.{temp}")
 
 
@@ -211,9 +238,9 @@ def publish_table(
     ``previous`` is what the copied serving file recorded for it (None: not there, or a full publish)."""
     if previous is None or previous.signature != source.signature():
         return "written", write_table(con, source)
-    if source.is_table and previous.fingerprint.rows >= DIFF_MIN_ROWS:
+    if previous.fingerprint.rows >= DIFF_MIN_ROWS:
         return _update_by_difference(con, source, previous.fingerprint)
-    new = fingerprint(con, source.build, source.expressions)
+    new = fingerprint(con, source.relation, source.read)
     if new == previous.fingerprint:
         return "kept", new
     return "written", write_table(con, source)

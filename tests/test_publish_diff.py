@@ -211,3 +211,40 @@ def test_a_changed_storage_version_publishes_everything_into_a_new_file(
     assert not result.from_previous and len(result.actions["written"]) == 5
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select storage_version from audit.publication").fetchone()[0] == "v1.2.0"
+
+
+def test_a_large_view_is_served_as_a_table_and_updated_by_difference(tmp_path: Path) -> None:
+    """A build may define a large mart as a view (over an incremental table): publish still serves it as a
+    table, keeps it while unchanged and updates it by difference (a view has no rowid: its rows are found by
+    hash), with the same result as a fresh full publish."""
+    build, serving = tmp_path / "build.duckdb", tmp_path / "serving.duckdb"
+    initial_build(build)
+    publish_and_compare(build, serving, "g1")
+    build_sql(
+        build,
+        "create schema intermediate",
+        "create table intermediate.touches as select * from marketing.fct_touches",
+        "drop table marketing.fct_touches",
+        "create view marketing.fct_touches as select * from intermediate.touches",
+    )
+    unchanged = publish_and_compare(build, serving, "g2")
+    assert "marketing.fct_touches" in unchanged["kept"]
+    build_sql(
+        build,
+        "update intermediate.touches set channel = 'channel y' where touch_id in (3, 30)",
+        "delete from intermediate.touches where touch_id between 200 and 204",
+        "insert into intermediate.touches select i, 'person-view', 'channel 8', 2.5, date '2026-02-01' "
+        f"from range({BIG}, {BIG + 7}) t(i)",
+    )
+    changed = publish_and_compare(build, serving, "g3")
+    assert changed["updated"] == ["marketing.fct_touches"]
+    # an added row that duplicates a served one cannot be expressed by difference: written in full
+    build_sql(build, "insert into intermediate.touches select * from intermediate.touches where touch_id = 1")
+    duplicated = publish_and_compare(build, serving, "g4")
+    assert duplicated["written"] == ["marketing.fct_touches"]
+    with duckdb.connect(str(serving), read_only=True) as con:
+        kind = con.execute(
+            "select table_type from information_schema.tables where table_name = 'fct_touches'"
+        ).fetchone()[0]
+        assert kind == "BASE TABLE"
+        assert con.execute("select count(*) from marketing.fct_touches where touch_id = 1").fetchone()[0] == 2
