@@ -22,6 +22,7 @@ from revenue_warehouse.contract import TABLES
 from revenue_warehouse.paths import PROJECT_DIR
 from revenue_warehouse.settings import get_settings
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SALT_ENV = "WAREHOUSE_PII_SALT"
 SALT_FILE = "pii_salt"
 
@@ -35,7 +36,8 @@ def declared_mart_columns(project_dir: Path = PROJECT_DIR) -> dict[str, frozense
     """Model name -> its columns declared personal in the dbt YAML under ``models/``."""
     declared: dict[str, set[str]] = {}
     for path in sorted((project_dir / "models").rglob("*.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # libyaml's loader when present: 10x faster on the ~40 model files, read on every publish
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
         for model in doc.get("models") or []:
             for column in model.get("columns") or []:
                 if _is_personal(column):
