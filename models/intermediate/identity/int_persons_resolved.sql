@@ -8,12 +8,6 @@
 
 with
 
--- only the columns used below: the CTEs read more than once are materialised whole
-person_records as (
-    select person_id, person_key, source_system, record_type, record_id, match_rule, created_at, is_deleted
-    from {{ ref('int_person_records_matched') }}
-),
-
 hubspot_contacts as (
     select
         cast(contact_id as {{ dbt.type_string() }}) as record_id,
@@ -48,6 +42,12 @@ salesforce_contacts as (
     from {{ ref('stg_salesforce__contacts') }}
 ),
 
+live_hubspot_contacts as (
+    select cast(contact_id as {{ dbt.type_string() }}) as record_id, became_mql_at
+    from {{ ref('stg_hubspot__contacts') }}
+    where not is_deleted
+),
+
 channel_mapping as (
     select source_value as analytics_source, channel
     from {{ ref('channel_mapping') }}
@@ -58,79 +58,47 @@ accounts as (
     select * from {{ ref('int_accounts_linked') }}
 ),
 
+-- each record ranked within its person, system and type (rank 1 is the primary record), with the
+-- first MQL time of a live HubSpot contact
 ranked_records as (
     select
-        person_records.*,
+        person_records.person_id,
+        person_records.source_system,
+        person_records.record_type,
+        person_records.record_id,
+        person_records.match_rule,
+        person_records.is_deleted,
+        live_hubspot_contacts.became_mql_at,
         row_number() over (
-            partition by person_id, source_system, record_type
-            order by is_deleted, created_at, record_id
+            partition by person_records.person_id, person_records.source_system, person_records.record_type
+            order by person_records.is_deleted, person_records.created_at, person_records.record_id
         ) as record_rank
-    from person_records
+    from {{ ref('int_person_records_matched') }} as person_records
+    left join live_hubspot_contacts
+        on person_records.source_system = 'hubspot'
+        and person_records.record_type = 'contact'
+        and person_records.record_id = live_hubspot_contacts.record_id
 ),
 
--- the person's HubSpot contacts (one join serves the primary contact and the first MQL time)
-person_hubspot_contacts as (
-    select
-        ranked_records.person_id,
-        ranked_records.record_rank,
-        hubspot_contacts.*
-    from ranked_records
-    inner join hubspot_contacts
-        on ranked_records.record_id = hubspot_contacts.record_id
-    where ranked_records.source_system = 'hubspot'
-        and ranked_records.record_type = 'contact'
-),
-
-primary_contacts as (
-    select *
-    from person_hubspot_contacts
-    where record_rank = 1
-),
-
-primary_leads as (
-    select
-        ranked_records.person_id,
-        ranked_records.match_rule,
-        salesforce_leads.*
-    from ranked_records
-    inner join salesforce_leads
-        on ranked_records.record_id = salesforce_leads.lead_id
-    where ranked_records.source_system = 'salesforce'
-        and ranked_records.record_type = 'lead'
-        and ranked_records.record_rank = 1
-),
-
-primary_contacts_crm as (
-    select
-        ranked_records.person_id,
-        salesforce_contacts.*
-    from ranked_records
-    inner join salesforce_contacts
-        on ranked_records.record_id = salesforce_contacts.contact_id
-    where ranked_records.source_system = 'salesforce'
-        and ranked_records.record_type = 'contact'
-        and ranked_records.record_rank = 1
-),
-
--- the first MQL time over the person's live HubSpot contacts
-first_mql as (
-    select
-        person_id,
-        min(became_mql_at) as became_mql_at
-    from person_hubspot_contacts
-    where not is_deleted
-    group by person_id
-),
-
+-- one pass over the records per person: the counts and the ids of the primary records (a person is
+-- grouped once; the primary records' attributes are joined by record id below)
 persons as (
     select
         person_id,
-        min(person_key) as person_key,
         count(*) as record_count,
         sum(case when source_system = 'hubspot' then 1 else 0 end) as hubspot_contact_count,
         sum(case when source_system = 'hubspot' and not is_deleted then 1 else 0 end) as live_hubspot_contact_count,
-        min(case when not is_deleted then 0 else 1 end) = 1 as is_deleted
-    from person_records
+        min(case when not is_deleted then 0 else 1 end) = 1 as is_deleted,
+        max(case when record_rank = 1 and source_system = 'hubspot' and record_type = 'contact' then record_id end)
+            as hubspot_record_id,
+        max(case when record_rank = 1 and source_system = 'salesforce' and record_type = 'lead' then record_id end)
+            as salesforce_lead_record_id,
+        max(case when record_rank = 1 and source_system = 'salesforce' and record_type = 'lead' then match_rule end)
+            as salesforce_lead_match_rule,
+        max(case when record_rank = 1 and source_system = 'salesforce' and record_type = 'contact' then record_id end)
+            as salesforce_contact_record_id,
+        min(became_mql_at) as became_mql_at
+    from ranked_records
     group by person_id
 ),
 
@@ -145,7 +113,7 @@ final as (
         case
             when primary_contacts.contact_id is null then 'salesforce_only'
             when primary_leads.lead_id is null then 'hubspot_only'
-            else primary_leads.match_rule
+            else persons.salesforce_lead_match_rule
         end as match_rule,
         persons.record_count,
         persons.hubspot_contact_count,
@@ -155,7 +123,7 @@ final as (
         coalesce(primary_contacts_crm.account_id, primary_leads.converted_account_id) as salesforce_account_id,
         accounts.stripe_customer_id,
         primary_contacts.created_at,
-        first_mql.became_mql_at,
+        persons.became_mql_at,
         primary_contacts.original_source,
         case
             when channel_mapping.channel is not null then channel_mapping.channel
@@ -168,14 +136,12 @@ final as (
         persons.live_hubspot_contact_count > 0 as is_lead,
         persons.is_deleted
     from persons
-    left join primary_contacts
-        on persons.person_id = primary_contacts.person_id
-    left join primary_leads
-        on persons.person_id = primary_leads.person_id
-    left join primary_contacts_crm
-        on persons.person_id = primary_contacts_crm.person_id
-    left join first_mql
-        on persons.person_id = first_mql.person_id
+    left join hubspot_contacts as primary_contacts
+        on persons.hubspot_record_id = primary_contacts.record_id
+    left join salesforce_leads as primary_leads
+        on persons.salesforce_lead_record_id = primary_leads.lead_id
+    left join salesforce_contacts as primary_contacts_crm
+        on persons.salesforce_contact_record_id = primary_contacts_crm.contact_id
     left join channel_mapping
         on upper(trim(primary_contacts.original_source)) = upper(channel_mapping.analytics_source)
     left join accounts
