@@ -28,48 +28,32 @@ salesforce_contacts as (
     from {{ ref('stg_salesforce__contacts') }}
 ),
 
--- one HubSpot contact per synced Salesforce record: the earliest created live one wins
-hubspot_sync_links as (
-    select
-        salesforce_record_id,
-        email,
-        contact_id
-    from (
-        select
-            synced.salesforce_record_id,
-            synced.email,
-            synced.contact_id,
-            row_number() over (
-                partition by synced.salesforce_record_id
-                order by synced.is_deleted, synced.created_at, synced.contact_id
-            ) as link_rank
-        from (
-            select salesforce_lead_id as salesforce_record_id, email, contact_id, is_deleted, created_at
-            from hubspot_contacts
-            where salesforce_lead_id is not null
-            union all
-            select salesforce_contact_id as salesforce_record_id, email, contact_id, is_deleted, created_at
-            from hubspot_contacts
-            where salesforce_contact_id is not null
-        ) as synced
-    ) as ranked
-    where link_rank = 1
-),
-
+-- a HubSpot contact with an email is keyed by it without looking at the records it syncs to; only
+-- a contact without one reads the synced lead's or contact's email (two joins for few rows)
 hubspot_keyed as (
     select
-        'hubspot' as source_system,
-        'contact' as record_type,
-        cast(hubspot_contacts.contact_id as {{ dbt.type_string() }}) as record_id,
-        coalesce(hubspot_contacts.email, synced_lead.email, synced_contact.email) as email,
+        contact_id,
+        salesforce_lead_id,
+        salesforce_contact_id,
+        email,
+        'email:' || email as person_key,
+        'email' as match_rule,
+        created_at,
+        is_deleted
+    from hubspot_contacts
+    where email is not null
+    union all
+    select
+        hubspot_contacts.contact_id,
+        hubspot_contacts.salesforce_lead_id,
+        hubspot_contacts.salesforce_contact_id,
+        coalesce(synced_lead.email, synced_contact.email) as email,
         case
-            when hubspot_contacts.email is not null then 'email:' || hubspot_contacts.email
             when synced_lead.email is not null then 'email:' || synced_lead.email
             when synced_contact.email is not null then 'email:' || synced_contact.email
             else 'hubspot_contact:' || cast(hubspot_contacts.contact_id as {{ dbt.type_string() }})
         end as person_key,
         case
-            when hubspot_contacts.email is not null then 'email'
             when coalesce(synced_lead.email, synced_contact.email) is not null then 'salesforce_id_sync'
             else 'unmatched'
         end as match_rule,
@@ -80,6 +64,34 @@ hubspot_keyed as (
         on hubspot_contacts.salesforce_lead_id = synced_lead.lead_id
     left join salesforce_contacts as synced_contact
         on hubspot_contacts.salesforce_contact_id = synced_contact.contact_id
+    where hubspot_contacts.email is null
+),
+
+-- one HubSpot contact per synced Salesforce record: the earliest created live one wins; its key
+-- is the key of the Salesforce record it syncs to
+hubspot_sync_links as (
+    select
+        salesforce_record_id,
+        person_key
+    from (
+        select
+            synced.salesforce_record_id,
+            synced.person_key,
+            row_number() over (
+                partition by synced.salesforce_record_id
+                order by synced.is_deleted, synced.created_at, synced.contact_id
+            ) as link_rank
+        from (
+            select salesforce_lead_id as salesforce_record_id, person_key, contact_id, is_deleted, created_at
+            from hubspot_keyed
+            where salesforce_lead_id is not null
+            union all
+            select salesforce_contact_id as salesforce_record_id, person_key, contact_id, is_deleted, created_at
+            from hubspot_keyed
+            where salesforce_contact_id is not null
+        ) as synced
+    ) as ranked
+    where link_rank = 1
 ),
 
 lead_keyed as (
@@ -89,7 +101,7 @@ lead_keyed as (
         salesforce_leads.lead_id as record_id,
         salesforce_leads.email,
         case
-            when hubspot_sync_links.salesforce_record_id is not null then synced.person_key
+            when hubspot_sync_links.salesforce_record_id is not null then hubspot_sync_links.person_key
             when salesforce_leads.email is not null then 'email:' || salesforce_leads.email
             else 'salesforce_lead:' || salesforce_leads.lead_id
         end as person_key,
@@ -103,8 +115,6 @@ lead_keyed as (
     from salesforce_leads
     left join hubspot_sync_links
         on salesforce_leads.lead_id = hubspot_sync_links.salesforce_record_id
-    left join hubspot_keyed as synced
-        on cast(hubspot_sync_links.contact_id as {{ dbt.type_string() }}) = synced.record_id
 ),
 
 -- the lead a Salesforce contact was converted from (latest conversion wins)
@@ -135,7 +145,7 @@ contact_keyed as (
         salesforce_contacts.contact_id as record_id,
         salesforce_contacts.email,
         case
-            when hubspot_sync_links.salesforce_record_id is not null then synced.person_key
+            when hubspot_sync_links.salesforce_record_id is not null then hubspot_sync_links.person_key
             when lead_conversions.converted_contact_id is not null then lead_conversions.person_key
             when salesforce_contacts.email is not null then 'email:' || salesforce_contacts.email
             else 'salesforce_contact:' || salesforce_contacts.contact_id
@@ -151,14 +161,21 @@ contact_keyed as (
     from salesforce_contacts
     left join hubspot_sync_links
         on salesforce_contacts.contact_id = hubspot_sync_links.salesforce_record_id
-    left join hubspot_keyed as synced
-        on cast(hubspot_sync_links.contact_id as {{ dbt.type_string() }}) = synced.record_id
     left join lead_conversions
         on salesforce_contacts.contact_id = lead_conversions.converted_contact_id
 ),
 
 unioned as (
-    select * from hubspot_keyed
+    select
+        'hubspot' as source_system,
+        'contact' as record_type,
+        cast(contact_id as {{ dbt.type_string() }}) as record_id,
+        email,
+        person_key,
+        match_rule,
+        created_at,
+        is_deleted
+    from hubspot_keyed
     union all
     select * from lead_keyed
     union all

@@ -24,14 +24,11 @@
 ] -%}
 with
 
-person_journeys as (
-    select * from {{ ref('int_person_journeys_assembled') }}
-),
-
 renewal_terms as (
     select * from {{ ref('int_renewal_terms_matched') }}
 ),
 
+-- each stage reads the journeys table itself (a CTE read by every stage would be materialised whole)
 person_events as (
     {% for stage, at, record, owner in person_stages -%}
     select
@@ -41,7 +38,7 @@ person_events as (
         {{ at }} as stage_at,
         cast({{ record }} as {{ dbt.type_string() }}) as record_id,
         cast({{ owner }} as {{ dbt.type_string() }}) as owner_id
-    from person_journeys
+    from {{ ref('int_person_journeys_assembled') }}
     where {{ at }} is not null
     {{ 'union all' if not loop.last }}
     {% endfor %}
