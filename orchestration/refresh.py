@@ -4,6 +4,7 @@ and summarise it. Used by ``warehouse run`` and the end-to-end tests."""
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.dbt_events import DBT_TESTS_CHECK
+from orchestration.event_storage import kept_open
 from orchestration.quality import preload_gx, runs_gx_checks
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
@@ -82,9 +84,10 @@ def run_refresh(
         run = {"tags": range_tags(first, last)}
     if runs_gx_checks(job):
         preload_gx()  # GX imports while the loads and dbt run (orchestration/quality.py)
-    result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False, **run
-    )
+    instance = instance or dg.DagsterInstance.ephemeral()
+    run_id = str(uuid.uuid4())  # as Dagster makes one: the event-log files are held open before it starts
+    with kept_open(instance, run_id):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id, **run)
     summary = RefreshSummary(result.run_id, result.success, first, last)
     events = result.all_events
     summary.materialized = sum(e.event_type_value == "ASSET_MATERIALIZATION" for e in events)

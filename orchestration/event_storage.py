@@ -1,0 +1,69 @@
+"""Keep the run's SQLite event-log files open while ``warehouse run``'s one run executes.
+
+Dagster's default storage (a ``DAGSTER_HOME`` without a storage block) writes each event of a run
+to the run's own SQLite file and mirrors asset and check events into ``index.db``, opening a new
+connection for every write and closing it after the commit. Those files are in WAL mode, and SQLite
+checkpoints the WAL into the database and deletes it whenever the LAST connection to a file closes:
+with nobody else holding the file, every event paid a checkpoint (a database write and fsyncs) on
+top of its commit, about 900 events and 2,800 connections in a scale-10 run.
+
+``kept_open`` holds one idle connection to each of the two files for the run (no transaction, no
+lock beyond WAL's shared read mark), so Dagster's own connections are never the last one: each event
+is a WAL append and commit, with Dagster's durability settings untouched (synchronous stays FULL),
+and SQLite's automatic checkpoint (every 1,000 WAL pages) still keeps the WAL bounded. Closing the
+held connections at the end checkpoints once. Dagster's writes, rows and files are unchanged; other
+processes (the UI, the daemon) read and write them as before (docs/decisions.md#dagster-event-storage).
+Any other storage (in-memory, PostgreSQL, Dagster+) is left alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SqliteEventLogStorage,
+)
+
+# Dagster's own busy timeout for these files (seconds): a held connection never waits on it, as it
+# takes no lock, but the same value keeps it from failing fast if SQLite must recover a WAL on open
+BUSY_TIMEOUT_SECONDS = 15
+
+
+def _hold(path: Path) -> sqlite3.Connection:
+    """An idle connection to ``path`` that has read it once: from then on it holds the file's WAL shared
+    memory open, so another connection's close is not the last one and does not checkpoint."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # no transaction stays open
+    return conn
+
+
+@contextmanager
+def kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[list[Path]]:
+    """While inside, hold the run's event-log file and the index file of ``instance``'s SQLite event
+    storage open (the run's file created the way Dagster creates it, through the storage's own
+    ``run_connection``); yields the files held (none for another storage). A run that never started
+    leaves no file of its own behind."""
+    storage = instance.event_log_storage
+    if not isinstance(storage, SqliteEventLogStorage):
+        yield []
+        return
+    # Dagster's own creation of each file (schema, WAL mode), as its first write would do it
+    with storage.index_connection():
+        pass
+    with storage.run_connection(run_id):
+        pass
+    paths = [Path(storage.path_for_shard(shard)) for shard in (INDEX_SHARD_NAME, run_id)]
+    try:
+        with ExitStack() as stack:
+            for path in paths:
+                stack.callback(_hold(path).close)
+            yield paths
+    finally:
+        if instance.get_run_by_id(run_id) is None:  # not started (e.g. bad config): no stray file
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{paths[1]}{suffix}").unlink(missing_ok=True)

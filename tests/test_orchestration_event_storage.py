@@ -1,0 +1,82 @@
+"""orchestration.event_storage.kept_open on a real SQLite Dagster instance: while it holds the run's and
+the index's event-log files, Dagster's own writes leave the WAL in place (no checkpoint on every
+connection close), every event is stored and readable, also by another instance on the same home
+(as the UI reads it); on exit the WAL is checkpointed away. A run that never started leaves no file."""
+
+import uuid
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.event_storage import kept_open
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "dagster_home"
+    path.mkdir()
+    return path
+
+
+def _wal(path: Path) -> Path:
+    return Path(f"{path}-wal")
+
+
+@dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]))
+def tiny(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    context.log.info("materializing")
+    return dg.MaterializeResult(metadata={"rows": 3})
+
+
+def _job() -> dg.JobDefinition:
+    return dg.Definitions(assets=[tiny], jobs=[dg.define_asset_job("tiny_job")]).resolve_job_def("tiny_job")
+
+
+def test_a_run_inside_writes_every_event_without_checkpointing_each(home: Path) -> None:
+    instance = dg.DagsterInstance.local_temp(str(home))
+    plain = _job().execute_in_process(instance=instance, partition_key="b")  # the same run without it
+    run_id = str(uuid.uuid4())
+    with kept_open(instance, run_id) as held:
+        index, run_file = held
+        assert run_file.name == f"{run_id}.db" and index.name == "index.db"
+        result = _job().execute_in_process(instance=instance, run_id=run_id, partition_key="a")
+        assert result.success
+        # Dagster's connections closed after each commit, none of them the last one: the WAL stays
+        assert _wal(run_file).stat().st_size > 0 and _wal(index).stat().st_size > 0
+        other = dg.DagsterInstance.from_ref(instance.get_ref())  # another reader of the same files
+        assert other.get_materialized_partitions(tiny.key) == {"a", "b"}
+        logged = [e.user_message for e in other.all_logs(run_id) if not e.is_dagster_event]
+        assert "materializing" in logged
+    assert not _wal(run_file).exists() and not _wal(index).exists()  # checkpointed once, at the end
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+    def types(run: str) -> list[str | None]:
+        return [e.dagster_event_type for e in instance.all_logs(run)]
+
+    assert len(types(run_id)) > 10 and types(run_id) == types(plain.run_id)
+    assert instance.get_materialized_partitions(tiny.key) == {"a", "b"}
+
+
+def test_without_it_each_write_checkpoints(home: Path) -> None:
+    """What ``kept_open`` avoids: Dagster closing the only connection removes the WAL after each write."""
+    instance = dg.DagsterInstance.local_temp(str(home))
+    result = _job().execute_in_process(instance=instance, partition_key="b")
+    run_file = Path(instance.event_log_storage.path_for_shard(result.run_id))
+    assert result.success and run_file.exists() and not _wal(run_file).exists()
+
+
+def test_a_run_that_never_started_leaves_no_file(home: Path) -> None:
+    instance = dg.DagsterInstance.local_temp(str(home))
+    run_id = str(uuid.uuid4())
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        with kept_open(instance, run_id) as held:
+            _job().execute_in_process(
+                instance=instance, run_id=run_id, partition_key="a", run_config={"ops": {"nope": {}}}
+            )
+    assert held and not any(p.name.startswith(run_id) for p in held[1].parent.iterdir())
+    assert instance.get_run_by_id(run_id) is None
+
+
+def test_other_storages_are_left_alone() -> None:
+    with kept_open(dg.DagsterInstance.ephemeral(), str(uuid.uuid4())) as held:
+        assert held == []
