@@ -281,8 +281,9 @@ def _result_format(
 ) -> dict[str, Any]:
     """GX's result format: the keys of every failing row (``COMPLETE``) only where the failing record count
     is summed over them (``count_column``); else ``SUMMARY``, whose count is GX's unexpected count and
-    whose first ``sample_size`` failing keys are the sample ids. A handoff with 40,000 leaking records
-    does not list, store and render them all (at scale 100 that was 6 of the GX step's 15 CPU s)."""
+    whose first ``sample_size`` failing keys are the sample ids (the same results). A handoff with 40,000
+    leaking records then does not serialize, store and render them all: at scale 100 the
+    marketing_to_sales suite took 2.4 CPU s with ``COMPLETE`` and 1.7 with this."""
     complete = any(e.count_column is not None for e in expectations)
     return {
         "result_format": "COMPLETE" if complete else "SUMMARY",
