@@ -169,6 +169,13 @@ PARSE_INPUTS: tuple[str, ...] = (
     "models", "macros", "seeds", "data-tests", "snapshots", "analyses",
 )  # fmt: skip
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
+# Read by profiles.yml only for the DuckDB connection's ``config_options`` (applied when dbt opens the
+# file), never written into the manifest: a run with another memory limit (bench/pipeline.py
+# --memory-limit, the scale-100 runs) does not make the next run parse again
+# (tests/test_dbt_manifest.py parses with other values and compares the manifests).
+CONNECTION_ONLY = frozenset(
+    {"WAREHOUSE_DUCKDB_MEMORY_LIMIT", "WAREHOUSE_DUCKDB_THREADS", "WAREHOUSE_DUCKDB_TEMP_DIR"}
+)
 
 
 def _parse_input_files(project_dir: Path) -> list[Path]:
@@ -194,13 +201,14 @@ def _manifest_value(name: str, value: str | None) -> str | None:
 
 def parse_stamp(files: Sequence[Path], db_path: Path | str) -> dict[str, str | None]:
     """The environment the manifest depends on: every variable the project reads with ``env_var``
-    (as ``dbt_env`` would set them for ``db_path``; the build file by its database name only), the file
-    list and the dbt version."""
+    (as ``dbt_env`` would set them for ``db_path``; the build file by its database name only) except the
+    as-of date and the DuckDB limits (``CONNECTION_ONLY``), the file list and the dbt version."""
     names: set[str] = set()
     for path in files:
         if path.suffix in (".yml", ".yaml", ".sql"):
             names.update(_ENV_VAR.findall(path.read_text(errors="replace")))
     names.discard(AS_OF_ENV)  # read only while executing (macros/as_of_date.sql): not in the manifest
+    names -= CONNECTION_ONLY
     env = dbt_env(db_path)
     stamp: dict[str, str | None] = {name: _manifest_value(name, env.get(name)) for name in sorted(names)}
     stamp["_files"] = str(len(files))

@@ -50,6 +50,27 @@ def test_a_new_data_folder_reuses_the_manifest_dbt_would_parse_there(tmp_path: P
     assert parsed == reused
 
 
+def test_other_duckdb_limits_reuse_the_manifest_dbt_would_parse_with_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The DuckDB limits reach only the connection (the profile's ``config_options``): a run with other
+    limits (a scale-100 run with a memory limit before a scale-10 run without) does not parse again, and
+    that is sound: what dbt parses with them is the manifest reused, apart from its run metadata."""
+    from revenue_warehouse.settings import reset_settings
+
+    db = tmp_path / "build.duckdb"
+    prepare_manifest(db)
+    monkeypatch.setenv("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "3GB")
+    monkeypatch.setenv("WAREHOUSE_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("WAREHOUSE_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    reset_settings()
+    assert prepare_manifest(db) is False
+    proc = run_dbt(["parse", "--no-partial-parse"], db, target_path=tmp_path / "target")
+    assert '"duckdb_memory_limit": "3GB"' in proc.args[proc.args.index("--vars") + 1]
+    parsed = without_run_metadata(json.loads((tmp_path / "target" / "manifest.json").read_text()))
+    assert parsed == without_run_metadata(json.loads(MANIFEST.read_text()))
+
+
 def without_run_metadata(value: Any) -> Any:
     """A manifest without what differs between two parses of the same project: its ``metadata`` (run
     id, time) and every resource's parse time ``created_at``."""
