@@ -50,6 +50,7 @@ def test_a_run_inside_writes_every_event_without_checkpointing_each(home: Path) 
         assert "materializing" in logged
     assert not _wal(run_file).exists() and not _wal(index).exists()  # checkpointed once, at the end
     assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+
     def types(run: str) -> list[str | None]:
         return [e.dagster_event_type for e in instance.all_logs(run)]
 
@@ -68,11 +69,10 @@ def test_without_it_each_write_checkpoints(home: Path) -> None:
 def test_a_run_that_never_started_leaves_no_file(home: Path) -> None:
     instance = dg.DagsterInstance.local_temp(str(home))
     run_id = str(uuid.uuid4())
-    with pytest.raises(dg.DagsterInvalidConfigError):
-        with kept_open(instance, run_id) as held:
-            _job().execute_in_process(
-                instance=instance, run_id=run_id, partition_key="a", run_config={"ops": {"nope": {}}}
-            )
+    with pytest.raises(dg.DagsterInvalidConfigError), kept_open(instance, run_id) as held:
+        _job().execute_in_process(
+            instance=instance, run_id=run_id, partition_key="a", run_config={"ops": {"nope": {}}}
+        )
     assert held and not any(p.name.startswith(run_id) for p in held[1].parent.iterdir())
     assert instance.get_run_by_id(run_id) is None
 
