@@ -11,12 +11,10 @@
 -#}
 with
 
+-- the stage events are read where they are joined (three times): a CTE read more than once is
+-- materialised whole, and each join reads only its journeys' and stages' rows
 handoff_definitions as (
     select * from {{ ref('int_handoffs_defined') }}
-),
-
-stage_events as (
-    select * from {{ ref('int_journey_stage_events_unioned') }}
 ),
 
 funnel_stages as (
@@ -36,7 +34,7 @@ handed as (
         stage_events.owner_id as from_owner_id,
         stage_events.stage_at as handed_at
     from handoff_definitions
-    inner join stage_events
+    inner join {{ ref('int_journey_stage_events_unioned') }} as stage_events
         on handoff_definitions.journey = stage_events.journey
         and handoff_definitions.handing_stage = stage_events.stage
 ),
@@ -48,7 +46,7 @@ picked_up as (
         stage_events.stage_at as picked_up_at,
         stage_events.owner_id as to_owner_id
     from handed
-    inner join stage_events
+    inner join {{ ref('int_journey_stage_events_unioned') }} as stage_events
         on handed.journey = stage_events.journey
         and handed.journey_id = stage_events.journey_id
         and handed.receiving_stage = stage_events.stage
@@ -67,7 +65,7 @@ missing_steps as (
         on handed.journey = funnel_stages.journey
         and handed.to_department = funnel_stages.department
         and funnel_stages.is_required
-    left join stage_events
+    left join {{ ref('int_journey_stage_events_unioned') }} as stage_events
         on handed.journey = stage_events.journey
         and handed.journey_id = stage_events.journey_id
         and funnel_stages.stage = stage_events.stage
