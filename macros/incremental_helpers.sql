@@ -133,3 +133,103 @@ withdrawn as (
     where _is_withdrawn
 ),
 {%- endmacro %}
+
+{#- The touches' change log (docs/decisions.md#incremental-models): which touch_ids
+    int_marketing_touches_unioned wrote or deleted since marketing.fct_marketing_touches last ran, so
+    that the mart, a projection of it, rebuilds only those instead of comparing every touch. A table
+    beside the intermediate model (`<model>__changes`, never published): rows (touch_id, null) for
+    the touches an incremental run of the intermediate model wrote or withdrew, (null, 'full') when it
+    was built in full, and (null, 'mart <checksum>') left by the mart's last run, with the checksum of
+    the mart's SQL file. The mart reads only the logged touches when the log holds its own checksum
+    and no 'full' row; otherwise (the first run after an upgrade, a full build of the intermediate
+    model, a change of the mart's SQL, another adapter) it compares every touch (changed_rows). The
+    rows are written in the same transaction as the model's own write. DuckDB only: the keys come
+    from dbt-duckdb's temporary relation of the incremental run (its rows, before dbt's
+    delete+insert); the other adapters keep no log. -#}
+{% macro touch_change_log(touches) -%}
+    {{ return(api.Relation.create(database=touches.database, schema=touches.schema, identifier=touches.identifier ~ '__changes')) }}
+{%- endmacro %}
+
+{#- pre-hook of int_marketing_touches_unioned: the log exists; a build in full logs 'full' -#}
+{% macro touch_changes_begin() -%}
+    {{ return(adapter.dispatch('touch_changes_begin')()) }}
+{%- endmacro %}
+
+{% macro default__touch_changes_begin() -%}
+{%- endmacro %}
+
+{% macro duckdb__touch_changes_begin() -%}
+    create table if not exists {{ touch_change_log(this) }} (touch_id {{ dbt.type_string() }}, note {{ dbt.type_string() }});
+    {%- if not is_incremental() %}
+    insert into {{ touch_change_log(this) }} values (null, 'full');
+    {%- endif %}
+{%- endmacro %}
+
+{#- post-hook of int_marketing_touches_unioned: the touch_ids of an incremental run's rows (the
+    written touches and the markers of the withdrawn ones); a build in full has no temporary relation -#}
+{% macro touch_changes_record() -%}
+    {{ return(adapter.dispatch('touch_changes_record')()) }}
+{%- endmacro %}
+
+{% macro default__touch_changes_record() -%}
+{%- endmacro %}
+
+{% macro duckdb__touch_changes_record() -%}
+    {#- dbt names the temporary relation <model>__dbt_tmp<timestamp> (make_temp_relation) -#}
+    {%- if execute -%}
+        {%- set written = run_query(
+            "select table_name from duckdb_tables() where temporary and starts_with(table_name, '"
+            ~ this.identifier ~ "__dbt_tmp')"
+        ).columns[0].values() -%}
+        {%- if written | length > 0 -%}
+            insert into {{ touch_change_log(this) }}
+            select distinct touch_id, null from (
+            {%- for name in written %}
+                select touch_id from {{ adapter.quote(name) }}{{ ' union all' if not loop.last }}
+            {%- endfor %}
+            ) as written
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- in the mart's incremental run: 'log' when the log holds the mart's own checksum and no 'full'
+    row, else 'compare' -#}
+{% macro touch_changes_mode(touches) -%}
+    {{ return(adapter.dispatch('touch_changes_mode')(touches)) }}
+{%- endmacro %}
+
+{% macro default__touch_changes_mode(touches) -%}
+    {{ return('compare') }}
+{%- endmacro %}
+
+{% macro duckdb__touch_changes_mode(touches) -%}
+    {%- if not execute -%}
+        {{ return('compare') }}
+    {%- endif -%}
+    {%- set log = touch_change_log(touches) -%}
+    {%- set exists = run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ log.database
+        ~ "' and table_schema = '" ~ log.schema ~ "' and table_name = '" ~ log.identifier ~ "'"
+    ).columns[0].values()[0] -%}
+    {%- if not exists -%}
+        {{ return('compare') }}
+    {%- endif -%}
+    {%- set counts = run_query(
+        "select count(*) filter (where note = 'full'), count(*) filter (where note = 'mart " ~ model.checksum.checksum ~ "') from " ~ log
+    ).rows[0] -%}
+    {{ return('log' if counts[0] == 0 and counts[1] > 0 else 'compare') }}
+{%- endmacro %}
+
+{#- post-hook of the mart: the log is consumed and holds the mart's checksum, in the mart's transaction -#}
+{% macro touch_changes_consumed(touches) -%}
+    {{ return(adapter.dispatch('touch_changes_consumed')(touches)) }}
+{%- endmacro %}
+
+{% macro default__touch_changes_consumed(touches) -%}
+{%- endmacro %}
+
+{% macro duckdb__touch_changes_consumed(touches) -%}
+    create table if not exists {{ touch_change_log(touches) }} (touch_id {{ dbt.type_string() }}, note {{ dbt.type_string() }});
+    delete from {{ touch_change_log(touches) }};
+    insert into {{ touch_change_log(touches) }} values (null, 'mart {{ model.checksum.checksum }}');
+{%- endmacro %}

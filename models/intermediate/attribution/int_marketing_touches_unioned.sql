@@ -8,7 +8,11 @@
         unique_key='touch_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=["{{ delete_key_markers('touch_source') }}"] if incremental_supported() else []
+        pre_hook=["{{ touch_changes_begin() }}"] if incremental_supported() else [],
+        post_hook=[
+            "{{ delete_key_markers('touch_source') }}",
+            "{{ touch_changes_record() }}"
+        ] if incremental_supported() else []
     )
 }}
 {#-
@@ -26,7 +30,8 @@
     or channel changed (a late campaign with its UTM), a re-delivered or updated record, a seed
     change. A stored touch with no computed row left (its record withdrawn, an email event no longer
     a click) is deleted (marker rows, macros/incremental_helpers.sql). The write is most of a full
-    build's cost; a full refresh gives the same table.
+    build's cost; a full refresh gives the same table. The touch_ids a run wrote or withdrew (or
+    'full' for a build in full) go to the change log the mart reads (touch_change_log, DuckDB).
 -#}
 
 with

@@ -17,16 +17,22 @@
         unique_key='touch_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=["{{ delete_key_markers('touch_source') }}"] if incremental_supported() else []
+        post_hook=[
+            "{{ delete_key_markers('touch_source') }}",
+            "{{ touch_changes_consumed(ref('int_marketing_touches_unioned')) }}"
+        ] if incremental_supported() else []
     )
 }}
 {#-
     One row per marketing touch (docs/metrics.md#attribution).
-    Incremental (docs/decisions.md#incremental-models): a run computes every row from
-    int_marketing_touches_unioned, compares it with the stored row and writes only the new rows and
-    those whose values differ (delete+insert on touch_id); a stored touch the intermediate model no
-    longer has is deleted (marker rows, macros/incremental_helpers.sql). A full refresh gives the
-    same table.
+    Incremental (docs/decisions.md#incremental-models): a run rebuilds the touches the intermediate
+    model wrote or withdrew since the mart's last run, read from its change log (touch_change_log,
+    macros/incremental_helpers.sql): their current rows are inserted, and a marker row per logged
+    touch makes dbt's delete+insert remove the stored row first, or for good when the touch was
+    withdrawn. When the log cannot say (the first run after an upgrade, a full build of the
+    intermediate model, a change of this file, an adapter without the log) the run computes every row,
+    compares it with the stored row and writes only the new rows and those whose values differ; a
+    stored touch the intermediate model no longer has is deleted. A full refresh gives the same table.
 -#}
 
 with
@@ -56,7 +62,24 @@ computed as (
     from touches
 ),
 
-{% if is_incremental() %}
+{% if is_incremental() and touch_changes_mode(ref('int_marketing_touches_unioned')) == 'log' %}
+-- the touches the intermediate model wrote or withdrew since the last run: their current rows, and
+-- a marker for each (withdrawn)
+_logged as (
+    select distinct touch_id
+    from {{ touch_change_log(ref('int_marketing_touches_unioned')) }}
+    where touch_id is not null
+),
+
+changed as (
+    select * from computed
+    where touch_id in (select touch_id from _logged)
+),
+
+withdrawn as (
+    select touch_id from _logged
+),
+{% elif is_incremental() %}
 -- the touches that are new or whose values differ from the stored row, and the stored touches the
 -- intermediate model no longer has (withdrawn)
 {{ changed_rows('computed', ['touch_id'], 'touch_id', compared_columns, columns) }}
