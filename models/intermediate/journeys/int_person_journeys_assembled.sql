@@ -8,14 +8,12 @@
 -#}
 with
 
-person_milestones as (
-    select * from {{ ref('int_person_milestones_collected') }}
-),
-
 opportunity_milestones as (
     select * from {{ ref('int_opportunity_milestones_collected') }}
 ),
 
+-- the milestones table is read here and in the opportunities' anti-join below, not through one CTE
+-- (a CTE read twice is materialised whole)
 lead_journeys as (
     select
         person_id as journey_id,
@@ -28,7 +26,7 @@ lead_journeys as (
         sales_accepted_at,
         qualified_at,
         converted_opportunity_id
-    from person_milestones
+    from {{ ref('int_person_milestones_collected') }}
 ),
 
 leadless_won_journeys as (
@@ -46,9 +44,9 @@ leadless_won_journeys as (
     from opportunity_milestones
     where opportunity_milestones.is_won
         and opportunity_milestones.opportunity_id not in (
-            select lead_journeys.converted_opportunity_id
-            from lead_journeys
-            where lead_journeys.converted_opportunity_id is not null
+            select person_milestones.converted_opportunity_id
+            from {{ ref('int_person_milestones_collected') }} as person_milestones
+            where person_milestones.converted_opportunity_id is not null
         )
 ),
 
