@@ -44,8 +44,11 @@ form_submissions as (
     select * from {{ ref('stg_hubspot__form_submissions') }}
 ),
 
-email_events as (
-    select * from {{ ref('stg_hubspot__email_events') }}
+-- the clicks are the email events that are touches (read twice: only the columns used)
+email_clicks as (
+    select email_event_id, occurred_at, recipient_email, email_campaign_id
+    from {{ ref('stg_hubspot__email_events') }}
+    where event_type = 'CLICK'
 ),
 
 ad_campaigns as (
@@ -70,7 +73,8 @@ hubspot_people as (
     where source_system = 'hubspot' and record_type = 'contact'
 ),
 
--- one person per normalised email (live records first), for email clicks
+-- one person per normalised email (live records first), for email clicks: ranked only for the
+-- emails a click was sent to (the only ones joined; an email's rank does not depend on the others)
 email_people as (
     select email, person_id
     from (
@@ -79,7 +83,7 @@ email_people as (
             person_id,
             row_number() over (partition by email order by is_deleted, created_at, record_id) as email_rank
         from person_records
-        where email is not null
+        where email in (select recipient_email from email_clicks)
     ) as ranked
     where email_rank = 1
 ),
@@ -161,8 +165,7 @@ email_touches as (
         cast(null as {{ dbt.type_string() }}) as utm_source,
         cast(null as {{ dbt.type_string() }}) as utm_medium,
         cast(null as {{ dbt.type_string() }}) as utm_campaign
-    from email_events
-    where event_type = 'CLICK'
+    from email_clicks
 ),
 
 unioned as (
