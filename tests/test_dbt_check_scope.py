@@ -219,3 +219,41 @@ def test_a_full_refresh_without_tests_leaves_the_next_run_to_check_every_row(
     results = build(db, extracts, DAYS[0], tmp_path / "daily")
     assert results[TEST] == ("fail", 1)
     assert "_loaded_at >" not in compiled_test(tmp_path / "daily", TEST)
+
+
+def test_unique_on_duckdb_reports_every_duplicated_value_like_dbts_own_test(
+    base: dict, tmp_path: Path
+) -> None:
+    """macros/test_unique.sql (DuckDB: the values' hashes grouped first) fails on the rows dbt's own
+    `unique` fails on: one failing row per duplicated value, however many times it repeats."""
+    _, db = copy_base(base, tmp_path)
+    test = "unique_stg_salesforce__opportunities_opportunity_id"
+    with duckdb.connect(str(db)) as con:
+        first, second = [
+            r[0]
+            for r in con.execute(
+                f"select opportunity_id from staging.{MODEL} order by opportunity_id limit 2"
+            ).fetchall()
+        ]
+        for record, copies in ((first, 1), (second, 2)):  # one value twice, another three times
+            for _ in range(copies):
+                con.execute(
+                    f"insert into staging.{MODEL} select * from staging.{MODEL} where opportunity_id = ? limit 1",
+                    [record],
+                )
+        expected = con.execute(
+            f"select count(*) from (select opportunity_id from staging.{MODEL} group by 1 having count(*) > 1)"
+        ).fetchone()[0]
+    assert expected == 2
+    target = tmp_path / "test"
+    run_dbt(
+        ["test", "--select", test],
+        db,
+        dbt_vars={"as_of_date": DAYS[0].isoformat(), "checks_scope": "full"},
+        target_path=target,
+        check=False,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (result,) = [r for r in results if r["unique_id"].split(".")[2] == test]  # the on-run-end hook aside
+    assert (result["status"], result["failures"]) == ("fail", expected)
+    assert "hash(opportunity_id)" in compiled_test(target, test)
