@@ -83,7 +83,7 @@ email_people as (
             person_id,
             row_number() over (partition by email order by is_deleted, created_at, record_id) as email_rank
         from person_records
-        where email in (select recipient_email from email_clicks)
+        where email in (select email_clicks.recipient_email from email_clicks)
     ) as ranked
     where email_rank = 1
 ),
