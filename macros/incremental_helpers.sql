@@ -83,17 +83,7 @@ _changes as (
     where {% for column in compared_columns %}{{ computed }}.{{ column }} is distinct from _built.{{ column }}{{ ' or ' if not loop.last }}{% endfor %}
 ),
 
-changed as (
-    select {{ (output_columns or (join_columns + compared_columns)) | join(', ') }}
-    from _changes
-    where not _is_withdrawn
-),
-
-withdrawn as (
-    select _built_key as {{ key }}
-    from _changes
-    where _is_withdrawn
-),
+{{ changed_rows_split(key, output_columns or (join_columns + compared_columns)) }}
 {%- endmacro %}
 
 {#- DuckDB: the stored side of the join carries one 64-bit hash of the compared columns instead of
@@ -121,8 +111,14 @@ _changes as (
         or hash({% for column in compared_columns %}{{ computed }}.{{ column }}{{ ', ' if not loop.last }}{% endfor %}) <> _built._built_hash
 ),
 
+{{ changed_rows_split(key, output_columns or (join_columns + compared_columns)) }}
+{%- endmacro %}
+
+{#- the two CTEs both versions of changed_rows end with, from `_changes` (its rows, `_built_key` and
+    `_is_withdrawn`): the computed rows to write, and the stored keys with no computed row left -#}
+{% macro changed_rows_split(key, output_columns) -%}
 changed as (
-    select {{ (output_columns or (join_columns + compared_columns)) | join(', ') }}
+    select {{ output_columns | join(', ') }}
     from _changes
     where not _is_withdrawn
 ),
