@@ -66,6 +66,8 @@
     {%- endif -%}
     {%- set increment = staging_increment(synced) -%}
     {%- set is_new = increment.loaded_at ~ ' > ' ~ increment.watermark -%}
+    {#- read back by the pre-hook (delete_withdrawn_records) of the same node, which then asks nothing -#}
+    {{ redelivered_dates_marker(increment.redelivered_dates) }}
     {%- set redelivered = "_extract_date in (" ~ increment.redelivered_dates | join(', ') ~ ")" -%}
     {%- set redelivered_keys -%}
         select {% for k in keys %}{{ unique_key[loop.index0] }} as {{ k }}{{ ', ' if not loop.last }}{% endfor %}
@@ -158,9 +160,10 @@
 {% macro staging_increment(synced='_fivetran_synced') -%}
     {%- set node = staging_source_node() -%}
     {%- set raw = source(node.source_name, node.name) -%}
-    {%- set present = adapter.get_columns_in_relation(raw) | map(attribute='name') | map('lower') | list -%}
+    {%- set columns = relation_column_names([raw, this]) -%}
+    {%- set present = columns[0] -%}
     {%- set provenance = '_extract_date' in present and '_loaded_at' in present -%}
-    {%- set kept_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- set kept_columns = columns[1] -%}
     {%- if '_version_synced_at' not in kept_columns or '_source_row_number' not in kept_columns -%}
         {{ exceptions.raise_compiler_error(model.name ~ " was built before its version columns _version_synced_at and _source_row_number: rebuild staging once with --full-refresh (docs/operations.md#incremental-models-and-full-refresh)") }}
     {%- endif -%}
@@ -193,6 +196,67 @@
     }) }}
 {%- endmacro %}
 
+{#- The lower-case column names of each relation in `relations` (a list of lists, in order; empty for
+    a relation that does not exist). -#}
+{% macro relation_column_names(relations) -%}
+    {{ return(adapter.dispatch('relation_column_names')(relations)) }}
+{%- endmacro %}
+
+{% macro default__relation_column_names(relations) -%}
+    {%- set names = [] -%}
+    {%- for relation in relations -%}
+        {%- do names.append(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- DuckDB: one catalog query for all the relations instead of a DESCRIBE per relation (each
+    `adapter.get_columns_in_relation` also builds a whole macro context in dbt, about 8 ms of CPU;
+    docs/decisions.md#incremental-models). Names compare case-insensitively, as DuckDB resolves them. -#}
+{% macro duckdb__relation_column_names(relations) -%}
+    {%- set query -%}
+        select relation_index, lower(column_name) as column_name
+        from duckdb_columns() as c
+        inner join (
+            {%- for relation in relations %}
+            select {{ loop.index0 }} as relation_index, lower('{{ relation.database or target.database }}') as db,
+                lower('{{ relation.schema }}') as sch, lower('{{ relation.identifier }}') as tbl
+            {{- ' union all' if not loop.last }}
+            {%- endfor %}
+        ) as wanted
+            on lower(c.database_name) = wanted.db and lower(c.schema_name) = wanted.sch and lower(c.table_name) = wanted.tbl
+        order by relation_index, c.column_index
+    {%- endset -%}
+    {%- set names = [] -%}
+    {%- for relation in relations -%}
+        {%- do names.append([]) -%}
+    {%- endfor -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do names[row[0]].append(row[1]) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- The re-delivered extract dates an incremental run's SQL was compiled with, written into that SQL
+    as a comment (`redelivered_dates_marker`) so that the model's pre-hook, rendered a moment later
+    in the same node with nothing written in between, reads them instead of asking the database
+    again (`redelivered_dates_compiled`: none when the compiled SQL has no such comment). -#}
+{% macro redelivered_dates_marker(dates) -%}
+    /* redelivered extract dates: {{ dates | map('replace', "cast('", '') | map('replace', "' as date)", '') | join(' ') if dates else 'none' }} */
+{%- endmacro %}
+
+{% macro redelivered_dates_compiled() -%}
+    {%- set found = modules.re.search('/[*] redelivered extract dates: ([0-9 -]+|none) [*]/', compiled_code or '') -%}
+    {%- if found is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set dates = [] -%}
+    {%- for day in found.group(1).split() if day != 'none' -%}
+        {%- do dates.append("cast('" ~ day ~ "' as date)") -%}
+    {%- endfor -%}
+    {{ return(dates) }}
+{%- endmacro %}
+
 {#- The version columns an incremental staging table keeps (last in its final select): the kept
     version's extract date, load time (sync time for a connector's own tables), and the rest of its
     place in the version rule (sync time, file row), which an incremental run ranks new rows with. -#}
@@ -218,15 +282,18 @@
         {%- do reset_checked_through() -%}
     {%- endif -%}
     {%- if execute and is_incremental() -%}
-        {%- set increment = staging_increment() -%}
-        {%- if increment.redelivered_dates -%}
+        {%- set redelivered_dates = redelivered_dates_compiled() -%}
+        {%- if redelivered_dates is none -%}
+            {%- set redelivered_dates = staging_increment().redelivered_dates -%}
+        {%- endif -%}
+        {%- if redelivered_dates -%}
             {%- do reset_checked_through() -%}
             {%- set node = staging_source_node() -%}
             {%- set raw = source(node.source_name, node.name) -%}
             {%- set raw_keys = node.meta['primary_key'] -%}
             {%- set unique_key = staging_unique_key() -%}
             delete from {{ this }} as kept
-            where kept._extract_date in ({{ increment.redelivered_dates | join(', ') }})
+            where kept._extract_date in ({{ redelivered_dates | join(', ') }})
                 and not exists (
                     select 1 from {{ raw }} as raw_rows
                     where {% for k in raw_keys %}raw_rows.{{ adapter.quote(k) }} = kept.{{ unique_key[loop.index0] }}{{ ' and ' if not loop.last }}{% endfor %}
