@@ -23,8 +23,8 @@
 {% macro default__fill_staging_columns(source_relation, columns, aliases={}) -%}
     {%- set present = {} -%}
     {%- if execute -%}
-        {%- for col in adapter.get_columns_in_relation(source_relation) -%}
-            {%- do present.update({col.name | lower: col.name}) -%}
+        {%- for name in source_column_names(source_relation) -%}
+            {%- do present.update({name | lower: name}) -%}
         {%- endfor -%}
     {%- endif -%}
     {#- A relation that cannot be introspected (a dbt unit test's fixture CTE) is trusted to
@@ -45,4 +45,27 @@
         {%- endif -%}
         {{- ",\n    " if not loop.last }}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- The column names of `relation` as the database spells them (none when it does not exist). -#}
+{% macro source_column_names(relation) -%}
+    {{ return(adapter.dispatch('source_column_names')(relation)) }}
+{%- endmacro %}
+
+{% macro default__source_column_names(relation) -%}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+{#- DuckDB: a catalog query (a `run_query`) instead of `adapter.get_columns_in_relation`, which builds a
+    whole dbt macro context for each call (docs/decisions.md#incremental-models). A relation that is
+    not a table or view of the database (a unit test's fixture CTE) has no row. -#}
+{% macro duckdb__source_column_names(relation) -%}
+    {%- set query -%}
+        select column_name from duckdb_columns()
+        where lower(database_name) = lower('{{ relation.database or target.database }}')
+            and lower(schema_name) = lower('{{ relation.schema }}')
+            and lower(table_name) = lower('{{ relation.identifier }}')
+        order by column_index
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}
