@@ -115,19 +115,19 @@ def test_unchanged_files_are_skipped_by_size_and_mtime_without_being_read(
 ) -> None:
     import os
 
-    from revenue_warehouse.loader import api
+    from revenue_warehouse.loader import facts
 
     db = tmp_path / "build.duckdb"
     load_extracts(db, clean_extracts, run_id="r1")
     before = {t: table_checksum(db, f"raw_{t[0]}.{t[1]}") for t in ROWS}
     read: list[str] = []
-    real_digest = api.digest
+    real_facts = facts.file_facts
 
-    def counting_digest(path: Path):  # records every file the loader reads to hash
+    def counting_facts(path: Path):  # records every file the loader reads to hash
         read.append(path.relative_to(clean_extracts).as_posix())
-        return real_digest(path)
+        return real_facts(path)
 
-    monkeypatch.setattr(api, "digest", counting_digest)
+    monkeypatch.setattr(facts, "file_facts", counting_facts)
     summary = load_extracts(db, clean_extracts, run_id="r2")
     assert {f.status for f in summary.files} == {SKIPPED_DUPLICATE} and read == []
     # touched (same bytes, new mtime): read, recognised by checksum, the new mtime recorded

@@ -164,3 +164,47 @@ def test_two_versions_with_the_same_sync_time_are_counted_as_a_conflict(tmp_path
     with duckdb.connect(str(db), read_only=True) as con:
         count, sample = version_conflicts(con, get_table("salesforce", "account"))
     assert count == 1 and len(sample) == 1 and rows[1]["id"] in sample[0]
+
+
+SHAPES = {
+    "plain": b"id,name\n1,a\n2,b\n",
+    "no-final-line-end": b"id,name\n1,a\n2,b",
+    "crlf": b"id,name\r\n1,a\r\n2,b\r\n",
+    "quoted-fields": b'id,name\n1,"a, b"\n2,"c"\n',
+    "line-break-in-quotes": b'id,name\n1,"a\nb"\n2,c\n',
+    "unterminated-quote": b'id,name\n1,"a\n2,b\n3,c\n',
+    "text-after-closing-quote": b'id,name\n1,"a"x\n2,b\n',
+    "blank-lines": b"id,name\n\n1,a\n\n\n2,b\n",
+    "blank-crlf-line": b"id,name\r\n\r\n1,a\r\n",
+    "leading-blank-line": b"\nid,name\n1,a\n",
+    "lone-cr-at-end": b"id,name\n1,a\n\r",
+    "header-only": b"id,name\n",
+    "header-no-line-end": b"id,name",
+    "empty": b"",
+    "bom": b"\xef\xbb\xbfid,name\n1,a\n",
+    "quoted-header-with-line-break": b'"id\nx",name\n1,a\n',
+    "header-odd-quote": b'id,"name\n1,a\n',
+    "invalid-utf8": b"id,name\n1,\xe9t\xe9\n2,b\n",
+}
+
+
+@pytest.mark.parametrize("block", [3, 7, 1 << 22], ids=["block-3", "block-7", "block-4MiB"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_one_pass_file_facts_equal_the_separate_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, block: int
+) -> None:
+    """``facts.file_facts`` (one read: checksum, line count, records, header) gives what
+    ``discovery.digest``, ``records.count_records`` and ``records.header_bytes`` give, at any block
+    boundary (``block``: the read size)."""
+    from revenue_warehouse.loader import facts
+    from revenue_warehouse.loader.discovery import digest
+    from revenue_warehouse.loader.records import count_records, header_bytes
+
+    path = tmp_path / "2023-01-01.csv"
+    path.write_bytes(SHAPES[shape])
+    monkeypatch.setattr(facts, "BLOCK", block)
+    checksum, line_rows, irregular = digest(path)
+    got = facts.file_facts(path)
+    assert (got.checksum, got.line_rows, got.irregular) == (checksum, line_rows, irregular)
+    assert got.records == (count_records(path) if irregular else line_rows)
+    assert got.header == header_bytes(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,15 +12,16 @@ import duckdb
 from revenue_warehouse.as_of import FUTURE_DAYS_ENV, future_tolerance_days, latest_acceptable_date, run_date
 from revenue_warehouse.build_db import is_environment_error, open_build
 from revenue_warehouse.contract import TABLES, Table, get_table
+from revenue_warehouse.loader import facts as file_reads
 from revenue_warehouse.loader.batch import PlannedFile, load_batch, write_manifest
 from revenue_warehouse.loader.conflicts import ensure_conflict_state
 from revenue_warehouse.loader.discovery import (
     ExtractListing,
-    digest,
     list_extracts,
     read_header,
     refuse_dangling_link,
 )
+from revenue_warehouse.loader.facts import FactsPool
 from revenue_warehouse.loader.models import (
     FAILED,
     LOADED,
@@ -31,7 +33,6 @@ from revenue_warehouse.loader.models import (
     LoadError,
     LoadSummary,
 )
-from revenue_warehouse.loader.records import count_records
 from revenue_warehouse.loader.schema import drift_error, ensure_audit, ensure_raw_table
 
 
@@ -71,8 +72,19 @@ def load_extracts(
             if systems is None or table.system in set(systems):
                 ensure_raw_table(con, table)
                 ensure_conflict_state(con, table)
-        for (system, name), table_files in sorted(by_table.items()):
-            summary.files.extend(load_table_files(con, get_table(system, name), table_files, run_id=run_id))
+        # every table's files are screened first (unchanged ones skipped by name, size and time), then
+        # the others are read (checksum, counts, header) in worker threads while DuckDB loads
+        with FactsPool() as pool:
+            screened = []
+            for (system, name), table_files in sorted(by_table.items()):
+                table = get_table(system, name)
+                screen = _screen(con, table, table_files, skip_duplicates=True)
+                pool.submit(f.path for f, _ in screen.to_read)
+                screened.append((table, screen))
+            for table, screen in screened:
+                summary.files.extend(
+                    load_table_files(con, table, [], run_id=run_id, screened=screen, facts=pool)
+                )
     finally:
         con.close()
     return summary
@@ -98,15 +110,20 @@ def load_file(
     return result
 
 
-def load_table_files(
-    con: duckdb.DuckDBPyConnection,
-    table: Table,
-    files: list[ExtractFile],
-    *,
-    run_id: str,
-    skip_duplicates: bool = True,
-) -> list[FileResult]:
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+@dataclass
+class _Screened:
+    """A table's files after the checks that need no read of their content: ``results`` (one per file,
+    in order; skipped and failed ones already final) and the files ``to_read``."""
+
+    results: list[FileResult]
+    to_read: list[tuple[ExtractFile, FileResult]]
+    previous: dict[date, dict]
+    per_date: dict[date, int]
+
+
+def _screen(
+    con: duckdb.DuckDBPyConnection, table: Table, files: list[ExtractFile], *, skip_duplicates: bool
+) -> _Screened:
     ensure_raw_table(con, table)
     ensure_conflict_state(con, table)
     previous = _previous_loads(con, table)
@@ -114,11 +131,10 @@ def load_table_files(
     per_date: dict[date, int] = {}
     for f in files:
         per_date[f.extract_date] = per_date.get(f.extract_date, 0) + 1
-    results: list[FileResult] = []
-    planned: list[PlannedFile] = []
+    screened = _Screened([], [], previous, per_date)
     for f in files:
         result = FileResult(f.system, f.table, f.extract_date, f.source_name)
-        results.append(result)
+        screened.results.append(result)
         try:
             if f.extract_date > latest:
                 raise FutureExtractError(
@@ -133,12 +149,39 @@ def load_table_files(
                 _skip(result, prev)  # same name, size and modification time: not read again, not recorded
                 result.unchanged = True
                 continue
-            result.checksum, f.line_rows, irregular = digest(f.path)
+        except (LoadError, OSError, duckdb.Error) as exc:
+            _fail(result, exc)
+            continue
+        screened.to_read.append((f, result))
+    return screened
+
+
+def load_table_files(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[ExtractFile],
+    *,
+    run_id: str,
+    skip_duplicates: bool = True,
+    screened: _Screened | None = None,
+    facts: FactsPool | None = None,
+) -> list[FileResult]:
+    """Load ``files`` of ``table`` (or the files ``screened`` earlier), reading each file's facts from
+    ``facts`` when given (computed ahead in worker threads), else now."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    if screened is None:
+        screened = _screen(con, table, files, skip_duplicates=skip_duplicates)
+    previous, per_date, results = screened.previous, screened.per_date, screened.results
+    planned: list[PlannedFile] = []
+    for f, result in screened.to_read:
+        try:
+            read = facts.get(f.path) if facts is not None else file_reads.file_facts(f.path)
+            result.checksum, f.line_rows = read.checksum, read.line_rows
             if f.format == "csv":
-                f.records = count_records(f.path) if irregular else f.line_rows
+                f.records = read.records
             if per_date[f.extract_date] > 1:
                 raise LoadError(f"{f.path}: more than one file for {f.table} on {f.extract_date}")
-            header = read_header(f.path)
+            header = read_header(f.path, read.header)
             missing = [c for c in table.required_columns if c not in header]
             if header and missing:
                 raise LoadError(

@@ -174,15 +174,16 @@ def digest(path: Path) -> tuple[str, int, bool]:
     return checksum.hexdigest(), max(lines - 1, 0), irregular
 
 
-def read_header(path: Path) -> list[str]:
-    """Column names of an extract file, lower-cased; ``[]`` for an empty file. A UTF-8 BOM is ignored."""
+def read_header(path: Path, raw: bytes | None = None) -> list[str]:
+    """Column names of an extract file, lower-cased; ``[]`` for an empty file. A UTF-8 BOM is ignored.
+    ``raw``: the CSV header record's bytes when already read (``facts.file_facts``)."""
     if path.stat().st_size == 0:
         return []
     if path.suffix == ".parquet":
         rows = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{sql_str(path)}')").fetchall()
         names = [r[0] for r in rows]
     else:
-        names = next(csv.reader([_header_text(path)]), [])
+        names = next(csv.reader([_header_text(path, raw)]), [])
     names = [n.strip().lower() for n in names]
     if not names or names == [""]:
         return []
@@ -195,9 +196,10 @@ def read_header(path: Path) -> list[str]:
     return names
 
 
-def _header_text(path: Path) -> str:
+def _header_text(path: Path, raw: bytes | None = None) -> str:
     """The header record alone, decoded (the rest of the file may hold undecodable bytes)."""
-    raw = header_bytes(path)
+    if raw is None:
+        raw = header_bytes(path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
