@@ -105,3 +105,50 @@ def test_a_warehouse_loaded_before_conflicts_were_kept_gets_them_computed_whole(
         assert recorded_conflicts(con, ACCOUNT) is None
     load_extracts(db, extracts)  # nothing new to load
     assert both(db) == (keys("a-1"), keys("a-1"))
+
+
+def test_whole_table_conflicts_equal_a_python_count_with_null_keys_and_sync_times(tmp_path: Path) -> None:
+    """``version_conflicts`` on rows written straight into raw (NULL keys, NULL sync times, exact
+    duplicates, conflicts hidden by a later sync time, a NULL value against a value), against the
+    rule computed in Python: per record (NULL a record of its own), among its rows with a sync time,
+    those at the latest one; two or more different versions there is a conflict."""
+    import random
+
+    from revenue_warehouse.loader.schema import ensure_audit, ensure_raw_table
+
+    rng = random.Random(15)
+    times = [None, "2023-01-01 10:00:00", "2023-01-02 10:00:00", "2023-01-03 10:00:00"]
+    rows = [
+        (
+            rng.choice([None, *(f"a-{i}" for i in range(40))]),
+            rng.choice(times),
+            rng.choice([None, "x", "y"]),
+        )
+        for _ in range(200)
+    ]
+    # a NULL key in conflict at the latest time; a record whose rows have no sync time
+    rows += [
+        (None, "2023-01-04 10:00:00", "x"),
+        (None, "2023-01-04 10:00:00", "y"),
+        ("b-1", None, "x"),
+        ("b-1", None, "y"),
+    ]
+    with duckdb.connect(str(tmp_path / "b.duckdb")) as con:
+        ensure_audit(con)
+        ensure_raw_table(con, ACCOUNT)
+        con.executemany(
+            "INSERT INTO raw_salesforce.account (id, _fivetran_synced, name) VALUES (?, ?::TIMESTAMP, ?)",
+            rows,
+        )
+        got = version_conflicts(con, ACCOUNT, sample=100)
+    latest: dict = {}
+    for record, synced, _ in rows:
+        if synced is not None:
+            latest[record] = max(latest.get(record, synced), synced)
+    versions: dict = {}
+    for record, synced, name in rows:
+        if synced is not None and synced == latest[record]:
+            versions.setdefault(record, set()).add(name)
+    expected = sorted(f"{{'id': {'NULL' if r is None else r}}}" for r, v in versions.items() if len(v) > 1)
+    assert got == (len(expected), expected)
+    assert "{'id': NULL}" in expected and 0 < len(expected) < len(versions)  # both kinds of record

