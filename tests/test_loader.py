@@ -468,3 +468,27 @@ def test_warehouse_load_from_and_to_load_the_extract_dates_in_the_range(tmp_path
     assert loaded(tmp_path / "from.duckdb", "--from", "2024-03-02") == days[1:]
     assert loaded(tmp_path / "to.duckdb", "--to", "2024-03-05") == days[:3]
     assert loaded(tmp_path / "both.duckdb", "--from", "2024-03-02", "--to", "2024-03-08") == days[1:3]
+
+
+def test_accounting_violations_count_every_date_checked_and_list_only_the_violating_ones(
+    clean_extracts: Path, tmp_path: Path
+) -> None:
+    from revenue_warehouse.loader import accounting_violations
+
+    db = tmp_path / "build.duckdb"
+    load_extracts(db, clean_extracts, run_id="r1")
+    table = get_table("hubspot", "contact")
+    dates = extract_dates(clean_extracts)
+    with duckdb.connect(str(db)) as con:
+        assert accounting_violations(con, table) == (len(dates), [])
+        con.execute(
+            "DELETE FROM raw_hubspot.contact WHERE _extract_date = ? AND _source_row_number = 1", [D2]
+        )
+        checked, bad = accounting_violations(con, table)
+        assert checked == len(dates)
+        assert [(v["extract_date"], v["file"], v["unaccounted_rows"]) for v in bad] == [
+            (D2.isoformat(), f"hubspot/contact/{D2}.csv", 1)
+        ]
+        assert accounting_violations(con, table, [D1]) == (1, [])
+        assert [v["extract_date"] for v in accounting_violations(con, table, [D1, D2])[1]] == [D2.isoformat()]
+        assert accounting_violations(con, table, [date(2030, 1, 1)]) == (0, [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -78,7 +79,7 @@ def load_extracts(
             screened = []
             for (system, name), table_files in sorted(by_table.items()):
                 table = get_table(system, name)
-                screen = _screen(con, table, table_files, skip_duplicates=True)
+                screen = _screen(con, table, table_files, skip_duplicates=True, ensured=True)
                 pool.submit(f.path for f, _ in screen.to_read)
                 screened.append((table, screen))
             for table, screen in screened:
@@ -122,10 +123,17 @@ class _Screened:
 
 
 def _screen(
-    con: duckdb.DuckDBPyConnection, table: Table, files: list[ExtractFile], *, skip_duplicates: bool
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[ExtractFile],
+    *,
+    skip_duplicates: bool,
+    ensured: bool = False,
 ) -> _Screened:
-    ensure_raw_table(con, table)
-    ensure_conflict_state(con, table)
+    """``ensured``: the raw table and its conflict state exist already (``load_extracts``)."""
+    if not ensured:
+        ensure_raw_table(con, table)
+        ensure_conflict_state(con, table)
     previous = _previous_loads(con, table)
     latest = latest_acceptable_date()
     per_date: dict[date, int] = {}
@@ -141,8 +149,11 @@ def _screen(
                     f"{f.path}: FutureExtractError: dated {f.extract_date}, after the run date {run_date()} "
                     f"+ {future_tolerance_days()} day(s) ({FUTURE_DAYS_ENV}); not loaded: fix the file's date"
                 )
-            refuse_dangling_link(f.path)
-            stat = f.path.stat()
+            try:
+                stat = os.stat(f.path)
+            except FileNotFoundError:
+                refuse_dangling_link(f.path)  # a dangling link is named as such
+                raise
             result.file_size, result.file_mtime_ns = stat.st_size, stat.st_mtime_ns
             prev = previous.get(f.extract_date)
             if skip_duplicates and per_date[f.extract_date] == 1 and _unchanged(prev, result):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -64,7 +64,7 @@ class ExtractListing:
         if not wanted <= self.systems:
             raise ValueError(f"systems {sorted(wanted - self.systems)} were not listed")
         files = [
-            replace(f)
+            ExtractFile(f.system, f.table, f.extract_date, f.path, f.source_name, f.line_rows, f.records)
             for f in self.files
             if f.system in wanted and (wanted_dates is None or f.extract_date in wanted_dates)
         ]
