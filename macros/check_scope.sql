@@ -94,6 +94,13 @@
     {%- set passed = [] -%}
     {%- for result in results if result.node.resource_type == 'test' and result.status == 'pass' -%}
         {%- do passed.append(result.node.unique_id) -%}
+        {#- a passing `column_tests` test passed every test it covers (macros/column_tests.sql) -#}
+        {%- set node = graph.nodes.get(result.node.unique_id) -%}
+        {%- if node is not none and (node.get('test_metadata') or {}).get('name') == 'column_tests' -%}
+            {%- for test in column_tests_covered(node) -%}
+                {%- do passed.append(test.unique_id) -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set scoped = {} -%}
     {%- for test in graph.nodes.values() if test.resource_type == 'test' and check_scope_applies(test) -%}

@@ -109,6 +109,8 @@ def _table_entry(table: Table) -> dict:
         "identifier": f"{{{{ var('{table.system}_{table.name}_identifier', '{table.name}') }}}}",
         "description": f"{table.description} Primary key: {key}.".strip(),
         "meta": meta,
+        # the key columns' not_null tests run as one test per table in production (macros/column_tests.sql)
+        **({"data_tests": ["column_tests"]} if table.primary_key else {}),
         "columns": [_column_entry(table, c) for c in table.columns],
     }
 

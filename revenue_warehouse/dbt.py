@@ -160,7 +160,11 @@ def run_dbt(
 # What production builds (the Dagster dbt asset, ``warehouse run``) leave out: dbt's unit tests check
 # model logic on fixed inputs, so they run in the test suite / CI (``dbt test --select test_type:unit``),
 # not on every refresh.
-PRODUCTION_EXCLUDE: tuple[str, ...] = ("test_type:unit",)
+# The column tests (not_null, unique, accepted_values, non_negative) run in production as one
+# `column_tests` test per model (macros/column_tests.sql: the same SQL, one dbt node per model instead
+# of one per column test; on-run-start refuses to run when one of them is not covered).
+COLUMN_TEST_KINDS: tuple[str, ...] = ("not_null", "unique", "accepted_values", "non_negative")
+PRODUCTION_EXCLUDE: tuple[str, ...] = ("test_type:unit", *(f"test_name:{kind}" for kind in COLUMN_TEST_KINDS))
 
 # What ``dbt parse`` reads: when none of it changed since target/manifest.json was written, parsing
 # again (about 6 s) gives the same manifest, so ``prepare_manifest`` skips it.

@@ -5,6 +5,10 @@ and keeps failing it until a run passes; a re-delivery that brings back a versio
 or a full rebuild of the model, makes the next tests read the whole model; ``checks_scope: full`` and
 ``--full-refresh`` read every row.
 
+The builds use the production selection (``PRODUCTION_EXCLUDE``): a model's column tests run inside its
+``column_tests`` test (macros/column_tests.sql). A covered test's outcome is read as an operator reads
+it: passed with its ``column_tests`` test, or failed on the rows dbt's on-run-end line names.
+
 Real simulated extracts (scale 0.05), the real loader and real dbt on a DuckDB file. The bad records
 are shaped by hand: a new opportunity with a negative amount (``non_negative`` on
 ``stg_salesforce__opportunities.amount``)."""
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +27,7 @@ import pytest
 import wap_support
 from wap_support import read_rows
 
-from revenue_warehouse.dbt import run_dbt
+from revenue_warehouse.dbt import PRODUCTION_EXCLUDE, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -42,15 +47,29 @@ def build(db: Path, extracts: Path, as_of: date, target: Path, *extra: str, dbt_
     from revenue_warehouse.loader import load_extracts
 
     load_extracts(db, extracts, run_id=f"scope-{target.name}").raise_for_failures()
-    run_dbt(
-        ["build", *SELECT, *extra],
+    proc = run_dbt(
+        ["build", *SELECT, "--exclude", *PRODUCTION_EXCLUDE, *extra],
         db,
         dbt_vars={"as_of_date": as_of.isoformat(), **(dbt_vars or {})},
         target_path=target,
         check=False,
     )
     results = json.loads((target / "run_results.json").read_text())["results"]
-    return {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results}
+    outcomes = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results}
+    failed = {
+        found["test"]: found["failures"]
+        for found in map(json.loads, re.findall(r"column test failed: (\{.*\})", proc.stdout))
+    }
+    for name, (status, _) in list(outcomes.items()):
+        for covered in COVERED.findall(compiled_test(target, name)) if "column_tests_" in name else []:
+            if covered in failed:
+                outcomes[covered] = ("fail", failed[covered])
+            else:
+                outcomes[covered] = ("pass", 0) if status in ("pass", "fail") else (status, None)
+    return outcomes
+
+
+COVERED = re.compile(r"^select '([^']+)' as test_name$", re.MULTILINE)
 
 
 def checked_through(db: Path) -> dict[str, object]:
@@ -61,7 +80,15 @@ def checked_through(db: Path) -> dict[str, object]:
 
 
 def compiled_test(target: Path, name: str) -> str:
-    (path,) = (target / "compiled").rglob(f"{name}.sql")
+    """The compiled SQL of test ``name``, or of the ``column_tests`` test that ran it."""
+    found = list((target / "compiled").rglob(f"{name}.sql"))
+    if not found:
+        found = [
+            p
+            for p in (target / "compiled").rglob("*column_tests_*.sql")
+            if f"'{name}' as test_name" in p.read_text()
+        ]
+    (path,) = found
     return path.read_text(encoding="utf-8")
 
 
