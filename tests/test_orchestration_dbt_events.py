@@ -85,3 +85,48 @@ def test_the_dbt_resource_skips_dbt_version_and_the_in_process_adapter(
     resource = dbt_resource()
     assert str(resource._cli_version) == importlib.metadata.version("dbt-core")
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def raw_log_event(message: str) -> dg.AssetObservation:
+    raw = {"info": {"name": "JinjaLogInfo", "msg": message}, "data": {"msg": message, "node_info": {}}}
+    return type("RawEvent", (), {"raw_event": raw})()
+
+
+def test_a_failing_column_tests_test_names_each_failing_column_test_in_the_check_metadata() -> None:
+    """A production build runs a model's column tests as one ``column_tests`` test (macros/column_tests.sql);
+    dbt's on-run-end logs each covered test that failed (``column_tests_report``), and the model's check
+    names it: which test, kind, column and how many failing rows."""
+    import json
+
+    from orchestration.dbt_events import COLUMN_TEST_FAILED, check_result, split_test_results
+
+    def failed(test: str, kind: str, column: str, failures: int) -> dg.AssetObservation:
+        found = {"combined": "column_tests_a_", "test": test, "unique_id": f"test.revenue_warehouse.{test}.x",
+                 "kind": kind, "column": column, "node": "model.revenue_warehouse.a", "failures": failures}  # fmt: skip
+        return raw_log_event(COLUMN_TEST_FAILED + json.dumps(found))
+
+    owner = {"column_tests_a_": A, "not_null_a_id": A, "accepted_values_a_kind__x": A, "relationships_a": A}
+    events = [
+        raw_test_event("column_tests_a_", "fail", 3),
+        raw_test_event("relationships_a", "pass"),
+        raw_log_event("some other line"),
+        failed("accepted_values_a_kind__x", "accepted_values", "kind", 1),
+        failed("not_null_a_id", "not_null", "id", 2),
+    ]
+    collected: dict = {}
+    passed_on = list(
+        split_test_results(events, lambda uid: owner[uid.split(".")[2]], collected, lambda e: [e])
+    )
+    assert [e.raw_event["data"]["msg"] for e in passed_on] == ["some other line"]
+    a = check_result(A, collected[A])
+    assert (a.passed, a.metadata["tests"].value, a.metadata["failed"].value) == (False, 2, 1)
+    assert a.metadata["not_passing"].value == (
+        "column_tests_a_ (fail, 3 rows: accepted_values_a_kind__x (accepted_values on kind, 1 rows);"
+        " not_null_a_id (not_null on id, 2 rows))"
+    )
+    assert [(r["test"], r.get("covered_by"), r["failures"]) for r in a.metadata["results"].value] == [
+        ("column_tests_a_", None, 3),
+        ("relationships_a", None, 0),
+        ("accepted_values_a_kind__x", "column_tests_a_", 1),
+        ("not_null_a_id", "column_tests_a_", 2),
+    ]
