@@ -110,16 +110,21 @@ def test_refresh_job_loads_and_builds_dbt(
 
 
 def data_tests_per_model() -> dict[str, int]:
-    """Data tests (not unit tests) per model or seed in the manifest, attached as dbt attaches them: a generic
-    test to its ``attached_node``, a singular test to its only dependency."""
+    """Data tests (not unit tests) a production build runs per model or seed in the manifest, attached as dbt
+    attaches them: a generic test to its ``attached_node``, a singular test to its only dependency. The
+    column tests run inside their model's ``column_tests`` test (macros/column_tests.sql), counted once."""
     import json
 
     from orchestration.dbt_assets import manifest_path
+    from revenue_warehouse.dbt import COLUMN_TEST_KINDS
 
     manifest = json.loads(manifest_path().read_text())
     counts: dict[str, int] = {}
     for node in manifest["nodes"].values():
-        if node["resource_type"] != "test":
+        if (
+            node["resource_type"] != "test"
+            or (node.get("test_metadata") or {}).get("name") in COLUMN_TEST_KINDS
+        ):
             continue
         deps = node["depends_on"]["nodes"]
         attached = node.get("attached_node") or (deps[0] if len(deps) == 1 else None)
