@@ -112,13 +112,22 @@ visit_windows as (
     inner join opportunities
         on stage_visits.opportunity_id = opportunities.opportunity_id
     where not stage_visits.is_closed_stage
+    {% if is_incremental() %}
+        -- a visit exited on or before the first rebuilt day is open on none of them
+        and (
+            stage_visits.exited_at is null
+            or cast(stage_visits.exited_at as date) > (select min(rebuilt_days.date_day) from days as rebuilt_days)
+        )
+    {% endif %}
 ),
 
 open_by_day as (
     select
         days.date_day,
         visit_windows.stage_name,
-        count(distinct visit_windows.opportunity_id) as open_opportunities,
+        -- an opportunity's visits cover disjoint day ranges ([entered, next entered)), so it is
+        -- open in at most one visit on a day: count(*) counts opportunities (count(distinct) cost 3x)
+        count(*) as open_opportunities,
         sum(visit_windows.amount_usd) as open_amount_usd
     from days
     inner join visit_windows
