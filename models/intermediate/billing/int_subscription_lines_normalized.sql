@@ -81,18 +81,13 @@ all_lines as (
 ),
 
 customer_syncs as (
+    {#- greatest skips nulls on DuckDB, PostgreSQL and Spark: null only when all four are -#}
     select
         customer_id,
-        max(synced_at) as customer_synced_at
-    from (
-        select customer_id, line_synced_at as synced_at from all_lines
-        union all
-        select customer_id, invoice_synced_at as synced_at from all_lines
-        union all
-        select customer_id, subscription_synced_at as synced_at from all_lines
-        union all
-        select customer_id, plan_synced_at as synced_at from all_lines
-    ) as syncs
+        greatest(
+            max(line_synced_at), max(invoice_synced_at), max(subscription_synced_at), max(plan_synced_at)
+        ) as customer_synced_at
+    from all_lines
     where customer_id is not null
     group by customer_id
 ),
