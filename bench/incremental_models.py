@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 from pathlib import Path
 
 import duckdb
+from extend import cpu_seconds  # bench/extend.py: the run is `python bench/incremental_models.py`
 
 from revenue_warehouse.dbt import run_dbt
 
@@ -33,11 +33,6 @@ MARKER_KEYS = {  # the models whose post-hook deletes marker rows: their primary
     "int_subscription_lines_normalized": "invoice_line_item_id",
     "int_customer_months_classified": "customer_month_id",
 }
-
-
-def cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -69,15 +64,15 @@ def main() -> None:
             ).fetchone()
             con.execute(f"delete from {relation} where _loaded_at = ?", [last])
             sql = sql.replace(str(last), str(before))
-        start, wall = cpu(), time.time()
+        start, wall = cpu_seconds(), time.time()
         con.execute(f"create temp table _incremental_rows as ({sql})")
-        queried = cpu()
+        queried = cpu_seconds()
         rows = con.execute("select count(*) from _incremental_rows").fetchone()[0]
         con.execute(f"delete from {relation} where ({key}) in (select {key} from _incremental_rows)")
         con.execute(f"insert into {relation} select * from _incremental_rows")
         if name in MARKER_KEYS:
             con.execute(f"delete from {relation} where {MARKER_KEYS[name]} is null")
-        written = cpu()
+        written = cpu_seconds()
         con.execute("rollback")
         print(
             f"{name:40s} rows {rows:9,d}  query {queried - start:6.2f} CPU s  write {written - queried:6.2f}"
