@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,12 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else parse_day(str(value))
 
 
+def _stem_suffix(name: str) -> tuple[str, str]:
+    """``Path(name).stem`` and ``.suffix`` of a file name, without making a path (once per extract file)."""
+    i = name.rfind(".")
+    return (name[:i], name[i:]) if 0 < i < len(name) - 1 else (name, "")
+
+
 def unfit_reason(system: str, parts: tuple[str, ...]) -> str | None:
     """Why ``<system>/<parts...>`` is not an extract file (``<table>/<YYYY-MM-DD>.csv|parquet`` of a
     contract table), or None when it is one."""
@@ -30,11 +37,11 @@ def unfit_reason(system: str, parts: tuple[str, ...]) -> str | None:
     table, name = parts
     if (system, table) not in TABLES_BY_KEY:
         return f"{system} has no contract table {table!r}"
-    path = Path(name)
-    if path.suffix not in EXTENSIONS:
+    stem, suffix = _stem_suffix(name)
+    if suffix not in EXTENSIONS:
         return f"not a {' or '.join(EXTENSIONS)} file"
     try:
-        parse_day(path.stem)
+        parse_day(stem)
     except ValueError as exc:
         return f"file name {exc}"
     return None
@@ -114,30 +121,50 @@ def list_extracts(extracts_dir: Path, *, systems: Iterable[str] | None = None) -
         system_dir = extracts_dir / system
         if not system_dir.is_dir():
             continue
-        for path in sorted(_candidates(system_dir)):
-            rel = path.relative_to(extracts_dir).as_posix()
-            parts = path.relative_to(system_dir).parts
+        # sorted by the path's parts below the system folder: the order of the paths themselves
+        for parts, path in sorted(_candidates(system_dir), key=lambda found: found[0]):
+            rel = "/".join((system, *parts))
             reason = unfit_reason(system, parts)
             if reason:
                 unknown[rel] = reason
                 continue
-            files.append(ExtractFile(system, parts[0], parse_day(path.stem), path, rel))
+            files.append(ExtractFile(system, parts[0], parse_day(_stem_suffix(parts[1])[0]), path, rel))
     return ExtractListing(tuple(files), unknown, frozenset(wanted_systems))
 
 
-def _candidates(system_dir: Path) -> Iterator[Path]:
-    """Every file below ``system_dir``. A table folder that is a symbolic link to a folder is followed
-    (``rglob`` does not follow links); a link to a folder anywhere else is listed itself, so it is
-    reported as not fitting the layout; a dangling link is listed too: it fails as a file rather than
-    vanishing."""
-    for path in system_dir.rglob("*"):
-        if path.is_symlink() and path.is_dir():
-            if path.parent == system_dir:
-                yield from (p for p in path.rglob("*") if not p.is_dir() or p.is_symlink())
-            else:
-                yield path
-        elif path.is_file() or (path.is_symlink() and not path.exists()):
-            yield path
+def _candidates(system_dir: Path) -> Iterator[tuple[tuple[str, ...], Path]]:
+    """Every file below ``system_dir``, with its path's parts below it. A table folder that is a symbolic
+    link to a folder is followed (``rglob`` does not follow links); a link to a folder anywhere else is
+    listed itself, so it is reported as not fitting the layout; a dangling link is listed too: it fails
+    as a file rather than vanishing. Walked with ``os.scandir``, whose entries know their type without a
+    ``stat`` per file (22,700 files at scale 10): the same files as ``system_dir.rglob("*")`` filtered
+    so, which stats every path two or three times."""
+    yield from _walk(system_dir, str(system_dir), ())
+
+
+def _walk(system_dir: Path, folder: str, below: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Path]]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except PermissionError:  # as rglob: an unreadable folder lists nothing
+        return
+    for entry in entries:
+        parts = (*below, entry.name)
+        if entry.is_symlink():  # rare: typed by pathlib, as before
+            path = system_dir.joinpath(*parts)
+            if path.is_dir():  # the link's target is a folder
+                if below:
+                    yield parts, path
+                else:  # a table folder: followed
+                    for p in path.rglob("*"):
+                        if not p.is_dir() or p.is_symlink():
+                            yield p.relative_to(system_dir).parts, p
+            elif path.is_file() or not path.exists():  # to a file, or dangling
+                yield parts, path
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk(system_dir, entry.path, parts)
+        elif entry.is_file(follow_symlinks=False):
+            yield parts, system_dir.joinpath(*parts)
 
 
 def extract_dates(extracts_dir: Path) -> list[date]:
