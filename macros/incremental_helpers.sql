@@ -9,7 +9,8 @@
     that no longer exists, and plain Parquet has no delete.
 
     affected_key_markers(key, keys_cte): in an incremental run, one marker row per affected key
-    (every other column null, the row's primary key included), appended to the model's rows with
+    (a column or a list of columns, as the model's unique_key; every other column null, the row's
+    primary key included), appended to the model's rows with
     `union all`, so that dbt's delete also removes the rows of an entity that has none left (every
     record deleted). The columns and their types are read from {{ this }}.
 
@@ -29,10 +30,11 @@
 {%- endmacro %}
 
 {% macro default__affected_key_markers(key, keys_cte) -%}
+    {%- set keys = ([key] if key is string else key) | map('lower') | list -%}
     select
     {%- for column in adapter.get_columns_in_relation(this) %}
-        {% if column.name | lower == key | lower -%}
-            {{ keys_cte }}.{{ key }}
+        {% if column.name | lower in keys -%}
+            {{ keys_cte }}.{{ column.name | lower }}
         {%- else -%}
             cast(null as {{ column.data_type }})
         {%- endif %} as {{ adapter.quote(column.name) }}{{ "," if not loop.last }}
@@ -142,8 +144,16 @@ withdrawn as (
     rows are written in the same transaction as the model's own write. DuckDB only: the keys come
     from dbt-duckdb's temporary relation of the incremental run (its rows, before dbt's
     delete+insert); the other adapters keep no log. -#}
-{% macro touch_change_log(touches) -%}
-    {{ return(api.Relation.create(database=touches.database, schema=touches.schema, identifier=touches.identifier ~ '__changes')) }}
+{% macro touch_change_log(touches, consumer='mart') -%}
+    {%- set suffix = '__changes' if consumer == 'mart' else '__changes_' ~ consumer -%}
+    {{ return(api.Relation.create(database=touches.database, schema=touches.schema, identifier=touches.identifier ~ suffix)) }}
+{%- endmacro %}
+
+{#- the consumers of the touches' change log: each has its own copy of the log, which the
+    intermediate model's hooks write alike and the consumer empties when it has read it: the mart
+    (`__changes`) and attribution (`__changes_attribution`, int_attribution_touches_weighted) -#}
+{% macro touch_change_log_consumers() -%}
+    {{ return(['mart', 'attribution']) }}
 {%- endmacro %}
 
 {#- pre-hook of int_marketing_touches_unioned: the log exists; a build in full logs 'full' -#}
@@ -155,10 +165,12 @@ withdrawn as (
 {%- endmacro %}
 
 {% macro duckdb__touch_changes_begin() -%}
-    create table if not exists {{ touch_change_log(this) }} (touch_id {{ dbt.type_string() }}, note {{ dbt.type_string() }});
+    {%- for consumer in touch_change_log_consumers() %}
+    create table if not exists {{ touch_change_log(this, consumer) }} (touch_id {{ dbt.type_string() }}, note {{ dbt.type_string() }});
     {%- if not is_incremental() %}
-    insert into {{ touch_change_log(this) }} values (null, 'full');
+    insert into {{ touch_change_log(this, consumer) }} values (null, 'full');
     {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- post-hook of int_marketing_touches_unioned: the touch_ids of an incremental run's rows (the
@@ -178,12 +190,14 @@ withdrawn as (
             ~ this.identifier ~ "__dbt_tmp')"
         ).columns[0].values() -%}
         {%- if written | length > 0 -%}
-            insert into {{ touch_change_log(this) }}
+            {%- for consumer in touch_change_log_consumers() %}
+            insert into {{ touch_change_log(this, consumer) }}
             select distinct touch_id, null from (
             {%- for name in written %}
                 select touch_id from {{ adapter.quote(name) }}{{ ' union all' if not loop.last }}
             {%- endfor %}
-            ) as written
+            ) as written;
+            {%- endfor %}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -228,4 +242,75 @@ withdrawn as (
     create table if not exists {{ touch_change_log(touches) }} (touch_id {{ dbt.type_string() }}, note {{ dbt.type_string() }});
     delete from {{ touch_change_log(touches) }};
     insert into {{ touch_change_log(touches) }} values (null, 'mart {{ model.checksum.checksum }}');
+{%- endmacro %}
+
+{#- Attribution by affected conversions (int_attribution_touches_weighted,
+    docs/decisions.md#incremental-models). DuckDB only: the model reads its own copy of the touches'
+    change log (touch_change_log(touches, 'attribution')) and keeps the conversions it was built
+    from in `<model>__conversions` (attribution_conversions_saved; never published), written by its
+    post-hook in the model's transaction. Other adapters build it as a table. -#}
+{% macro attribution_incremental_supported() -%}
+    {{ return(adapter.dispatch('attribution_incremental_supported')()) }}
+{%- endmacro %}
+
+{% macro default__attribution_incremental_supported() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro duckdb__attribution_incremental_supported() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro attribution_conversions_saved(model) -%}
+    {{ return(api.Relation.create(database=model.database, schema=model.schema, identifier=model.identifier ~ '__conversions')) }}
+{%- endmacro %}
+
+{#- in attribution's incremental run: 'log' when its copy of the touches' log holds its own checksum
+    and no 'full' row and its saved conversions exist, else 'all' (every conversion recomputed) -#}
+{% macro attribution_changes_mode(touches) -%}
+    {{ return(adapter.dispatch('attribution_changes_mode')(touches)) }}
+{%- endmacro %}
+
+{% macro default__attribution_changes_mode(touches) -%}
+    {{ return('all') }}
+{%- endmacro %}
+
+{% macro duckdb__attribution_changes_mode(touches) -%}
+    {%- if not execute -%}
+        {{ return('all') }}
+    {%- endif -%}
+    {%- set log = touch_change_log(touches, 'attribution') -%}
+    {%- set saved = attribution_conversions_saved(this) -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ log.database
+        ~ "' and table_schema = '" ~ log.schema ~ "' and table_name in ('" ~ log.identifier ~ "', '"
+        ~ saved.identifier ~ "')"
+    ).columns[0].values()[0] -%}
+    {%- if found < 2 -%}
+        {{ return('all') }}
+    {%- endif -%}
+    {%- set counts = run_query(
+        "select count(*) filter (where note = 'full'), count(*) filter (where note = 'attribution "
+        ~ model.checksum.checksum ~ "') from " ~ log
+    ).rows[0] -%}
+    {{ return('log' if counts[0] == 0 and counts[1] > 0 else 'all') }}
+{%- endmacro %}
+
+{#- post-hook of attribution: the conversions it was built from are saved, and its copy of the
+    touches' log is consumed and holds its checksum, in the model's transaction -#}
+{% macro attribution_changes_consumed(touches, persons, opportunities) -%}
+    {{ return(adapter.dispatch('attribution_changes_consumed')(touches, persons, opportunities)) }}
+{%- endmacro %}
+
+{% macro default__attribution_changes_consumed(touches, persons, opportunities) -%}
+{%- endmacro %}
+
+{% macro duckdb__attribution_changes_consumed(touches, persons, opportunities) -%}
+    create or replace table {{ attribution_conversions_saved(this) }} as
+    with
+    {{ attribution_conversions(persons, opportunities) }}
+    select * from conversions;
+    create table if not exists {{ touch_change_log(touches, 'attribution') }} (touch_id {{ dbt.type_string() }}, note {{ dbt.type_string() }});
+    delete from {{ touch_change_log(touches, 'attribution') }};
+    insert into {{ touch_change_log(touches, 'attribution') }} values (null, 'attribution {{ model.checksum.checksum }}');
 {%- endmacro %}

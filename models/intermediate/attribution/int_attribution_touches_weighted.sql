@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental' if attribution_incremental_supported() else 'table',
+        unique_key=['conversion_type', 'conversion_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=[
+            "{{ delete_key_markers('attribution_id') }}",
+            "{{ attribution_changes_consumed(ref('int_marketing_touches_unioned'), ref('int_persons_resolved'), ref('int_opportunities_enriched')) }}"
+        ] if attribution_incremental_supported() else []
+    )
+}}
 {#-
     Multi-touch attribution (docs/metrics.md#attribution): for every lead (person) and every
     opportunity, the touches of its person up to the conversion, each with four weights that sum
@@ -10,6 +22,15 @@
         touch at or before the opportunity was created), 10% shared by the other touches, then
         normalised so the weights sum to 1 (roles held by the same touch add up).
     Ties on touched_at are broken by touch_id. Conversions without any touch have no rows.
+    Incremental on DuckDB (docs/decisions.md#incremental-models): a run recomputes only the
+    conversions whose rows may have changed, and dbt's delete+insert on (conversion_type,
+    conversion_id) replaces their stored rows (a marker row per recomputed conversion removes the rows
+    of one left without touches): every conversion of a person that a touch logged by
+    int_marketing_touches_unioned since this model's last run belonged to before (its stored rows) or
+    belongs to now, and every conversion that is new, gone, or whose person, lead creation time or
+    conversion time differs from the conversions saved by the last run (a person merge, a changed
+    created_at). When that cannot be told (no log or saved conversions yet, a build in full of the
+    touches, a change of this file) every conversion is recomputed. Other adapters build a table.
 -#}
 
 with
@@ -27,27 +48,78 @@ opportunities as (
     select * from {{ ref('int_opportunities_enriched') }}
 ),
 
-conversions as (
-    select
-        'lead' as conversion_type,
-        person_id as conversion_id,
-        person_id,
-        created_at as lead_created_at,
-        created_at as converted_at
-    from persons
-    where created_at is not null
-    union all
-    select
-        'opportunity' as conversion_type,
-        opportunities.opportunity_id as conversion_id,
-        opportunities.person_id,
-        persons.created_at as lead_created_at,
-        opportunities.created_at as converted_at
-    from opportunities
-    inner join persons
-        on opportunities.person_id = persons.person_id
+{{ attribution_conversions('persons', 'opportunities') }},
+
+{% if is_incremental() %}
+{% if attribution_changes_mode(ref('int_marketing_touches_unioned')) == 'log' %}
+-- the touches int_marketing_touches_unioned wrote or withdrew since this model's last run
+_logged as (
+    select distinct touch_id
+    from {{ touch_change_log(ref('int_marketing_touches_unioned'), 'attribution') }}
+    where touch_id is not null
 ),
 
+-- their persons before (the stored rows) and now
+_changed_persons as (
+    select person_id from {{ this }}
+    where touch_id in (select touch_id from _logged)
+    union
+    select person_id from touches
+    where touch_id in (select touch_id from _logged)
+),
+
+_saved as (
+    select * from {{ attribution_conversions_saved(this) }}
+),
+
+-- the conversions of those persons, and the conversions new, gone or changed since the last run
+affected as (
+    select
+        coalesce(conversions.conversion_type, _saved.conversion_type) as conversion_type,
+        coalesce(conversions.conversion_id, _saved.conversion_id) as conversion_id
+    from conversions
+    full outer join _saved
+        on
+            conversions.conversion_type = _saved.conversion_type
+            and conversions.conversion_id = _saved.conversion_id
+    where
+        conversions.conversion_id is null
+        or _saved.conversion_id is null
+        or conversions.person_id is distinct from _saved.person_id
+        or conversions.lead_created_at is distinct from _saved.lead_created_at
+        or conversions.converted_at is distinct from _saved.converted_at
+    union
+    select
+        conversion_type,
+        conversion_id
+    from conversions
+    where person_id in (select person_id from _changed_persons)
+),
+{% else %}
+-- the log cannot say: every conversion, current or stored
+affected as (
+    select
+        conversion_type,
+        conversion_id
+    from conversions
+    union
+    select
+        conversion_type,
+        conversion_id
+    from {{ this }}
+),
+{% endif %}
+
+scoped_conversions as (
+    select conversions.*
+    from conversions
+    inner join affected
+        on
+            conversions.conversion_type = affected.conversion_type
+            and conversions.conversion_id = affected.conversion_id
+),
+
+{% endif %}
 journey as (
     select
         conversions.conversion_type,
@@ -70,7 +142,7 @@ journey as (
         sum(case when touches.touched_at <= conversions.lead_created_at then 1 else 0 end) over (
             partition by conversions.conversion_type, conversions.conversion_id
         ) as lead_touch_number
-    from conversions
+    from {% if is_incremental() %}scoped_conversions as {% endif %}conversions
     inner join touches
         on conversions.person_id = touches.person_id
         and touches.touched_at <= conversions.converted_at
@@ -137,3 +209,7 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+union all
+{{ affected_key_markers(['conversion_type', 'conversion_id'], 'affected') }}
+{% endif %}
