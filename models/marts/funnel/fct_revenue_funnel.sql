@@ -30,29 +30,29 @@ departments as (
     select * from {{ ref('departments') }}
 ),
 
+-- the furthest stage a journey reached: its highest stage order, a grouping rather than a ranking
+-- window (stage orders are unique within a journey kind: the seed's unique_combination_of_columns)
 reached as (
     select
         stage_events.journey_id,
-        funnel_stages.stage,
-        funnel_stages.department,
-        row_number() over (
-            partition by stage_events.journey_id order by funnel_stages.stage_order desc
-        ) as reach_rank
+        max(funnel_stages.stage_order) as stage_order
     from stage_events
     inner join funnel_stages
         on stage_events.stage = funnel_stages.stage
+    group by stage_events.journey_id
 ),
 
 current_stage as (
     select
         reached.journey_id,
-        reached.stage as current_stage,
-        reached.department as current_department,
+        funnel_stages.stage as current_stage,
+        funnel_stages.department as current_department,
         departments.department_name as current_department_name
     from reached
+    inner join funnel_stages
+        on reached.stage_order = funnel_stages.stage_order
     left join departments
-        on reached.department = departments.department
-    where reached.reach_rank = 1
+        on funnel_stages.department = departments.department
 ),
 
 final as (
