@@ -6,6 +6,7 @@
     soft-deleted is kept with is_deleted = true.
 -#}
 
+{%- set record_order = 'is_deleted, created_at, record_id' -%}
 with
 
 hubspot_contacts as (
@@ -68,6 +69,7 @@ ranked_records as (
         person_records.record_id,
         person_records.match_rule,
         person_records.is_deleted,
+        person_records.created_at,
         live_hubspot_contacts.became_mql_at,
         row_number() over (
             partition by person_records.person_id, person_records.source_system, person_records.record_type
@@ -81,7 +83,8 @@ ranked_records as (
 ),
 
 -- one pass over the records per person: the counts and the ids of the primary records (a person is
--- grouped once; the primary records' attributes are joined by record id below)
+-- grouped once; the primary records' attributes are joined by record id below). On DuckDB the
+-- primary records are ordered aggregates, not the rank above (macros/primary_record_value.sql)
 persons as (
     select
         person_id,
@@ -89,13 +92,13 @@ persons as (
         sum(case when source_system = 'hubspot' then 1 else 0 end) as hubspot_contact_count,
         sum(case when source_system = 'hubspot' and not is_deleted then 1 else 0 end) as live_hubspot_contact_count,
         min(case when not is_deleted then 0 else 1 end) = 1 as is_deleted,
-        max(case when record_rank = 1 and source_system = 'hubspot' and record_type = 'contact' then record_id end)
+        {{ primary_record_value('record_id', "source_system = 'hubspot' and record_type = 'contact'", record_order) }}
             as hubspot_record_id,
-        max(case when record_rank = 1 and source_system = 'salesforce' and record_type = 'lead' then record_id end)
+        {{ primary_record_value('record_id', "source_system = 'salesforce' and record_type = 'lead'", record_order) }}
             as salesforce_lead_record_id,
-        max(case when record_rank = 1 and source_system = 'salesforce' and record_type = 'lead' then match_rule end)
+        {{ primary_record_value('match_rule', "source_system = 'salesforce' and record_type = 'lead'", record_order) }}
             as salesforce_lead_match_rule,
-        max(case when record_rank = 1 and source_system = 'salesforce' and record_type = 'contact' then record_id end)
+        {{ primary_record_value('record_id', "source_system = 'salesforce' and record_type = 'contact'", record_order) }}
             as salesforce_contact_record_id,
         min(became_mql_at) as became_mql_at
     from ranked_records
