@@ -206,8 +206,33 @@ def test_attribution_recomputes_the_conversions_a_run_changed(tmp_path: Path) ->
     )
     moved_to = first_at - timedelta(seconds=1) if has_lead_touch else last_at
     write(db, f"update {PERSONS} set created_at = timestamp '{moved_to}' where person_id = '{person}'")
+    used.append(person)
+
+    # an opportunity moved to another person created at the same time as its old one: no touch is
+    # logged and the conversion's times are the same; only its person differs from the saved one
+    moved, old_owner, lead_created_at = one(
+        db,
+        f"select a.conversion_id, a.person_id, p.created_at from {ATTR} a join {PERSONS} p using (person_id) "
+        f"where a.conversion_type = 'opportunity' and p.created_at is not null and {unused('a.person_id')} "
+        "order by a.touch_count desc, 1 limit 1",
+    )
+    new_owner = one(
+        db,
+        f"select person_id from {ATTR} where conversion_type = 'lead' and {unused()} "
+        f"and person_id <> '{old_owner}' and person_id not in "
+        f"(select person_id from {OPPORTUNITIES} where person_id is not null) order by touch_count desc, 1 limit 1",
+    )[0]
+    write(
+        db,
+        f"update {PERSONS} set created_at = timestamp '{lead_created_at}' where person_id = '{new_owner}'",
+        f"update {OPPORTUNITIES} set person_id = '{new_owner}' where opportunity_id = '{moved}'",
+    )
 
     increment(db, tmp_path)
+    assert read_only(db, f"select distinct person_id from {ATTR} where conversion_id = '{moved}'") in (
+        [(new_owner,)],
+        [],
+    )
     touches_of_contact = f"select touch_id from {TOUCHES} where hubspot_contact_id = {contact}"
     assert (
         one(
