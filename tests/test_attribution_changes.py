@@ -227,8 +227,24 @@ def test_attribution_recomputes_the_conversions_a_run_changed(tmp_path: Path) ->
         f"update {PERSONS} set created_at = timestamp '{lead_created_at}' where person_id = '{new_owner}'",
         f"update {OPPORTUNITIES} set person_id = '{new_owner}' where opportunity_id = '{moved}'",
     )
+    used += [old_owner, new_owner]
+
+    # a new opportunity of a person whose touches did not change: only the saved conversions tell
+    # that it is new
+    opener = one(
+        db,
+        f"select person_id from {ATTR} where conversion_type = 'lead' and {unused()} "
+        "order by touch_count desc, 1 limit 1",
+    )[0]
+    write(
+        db,
+        f"insert into {OPPORTUNITIES} by name select * replace ('new-opportunity-1' as opportunity_id, "
+        f"'{opener}' as person_id, (select max(touched_at) from {TOUCHES} where person_id = '{opener}') "
+        f"as created_at) from {OPPORTUNITIES} order by opportunity_id limit 1",
+    )
 
     increment(db, tmp_path)
+    assert one(db, f"select count(*) from {ATTR} where conversion_id = 'new-opportunity-1'")[0] > 0
     assert read_only(db, f"select distinct person_id from {ATTR} where conversion_id = '{moved}'") in (
         [(new_owner,)],
         [],
