@@ -1,6 +1,8 @@
 """Dagster asset checks wrapping the GX suites (revenue_warehouse/quality): one check per suite, on
 the mart it guards, ``blocking=True`` when any of its expectations has severity ``error`` in
-checks.yml, so a failed blocking check stops everything downstream (the publish asset).
+checks.yml, so a failed blocking check stops everything downstream (the publish asset). The checks
+are one ``@multi_asset_check`` (one step, ``gx_checks``): the suites share a GX context, one fetch
+connection, one Data Docs build and one write of their results.
 
 GX is imported only when a check executes, never when the code location loads; a run of the whole
 job in process (``warehouse run``) imports it in the background while the loads and dbt run
@@ -15,12 +17,15 @@ import dagster as dg
 from dagster import AssetCheckExecutionContext
 
 from revenue_warehouse.quality.config import QualityConfig, load_config
+from revenue_warehouse.quality.results import CheckResult
 from revenue_warehouse.quality.spec import Suite
 from revenue_warehouse.quality.suites import SUITES
 
 # Where load completeness is attached: it guards every mart, and the handoffs mart is the one that
 # depends on all three systems.
 LOAD_COMPLETENESS_ASSET = "funnel.fct_handoffs"
+# The one step (op) that runs every GX suite's check.
+GX_CHECKS_STEP = "gx_checks"
 
 
 def mart_asset_key(relation: str) -> dg.AssetKey:
@@ -41,68 +46,103 @@ def build_db_from(context: AssetCheckExecutionContext) -> str:
     return str(context.resources.warehouse.db_path())
 
 
-def _check_for(suite: Suite, config: QualityConfig) -> dg.AssetChecksDefinition:
+def _spec_for(suite: Suite, config: QualityConfig) -> dg.AssetCheckSpec:
     relations = guarded_relations(suite)
     blocking = suite_is_blocking(suite, config)
-
-    @dg.asset_check(
+    return dg.AssetCheckSpec(
+        name=f"gx_{suite.name}",
         asset=mart_asset_key(relations[0]),
         additional_deps=[mart_asset_key(r) for r in relations[1:]],
-        name=f"gx_{suite.name}",
         description=f"Great Expectations suite `{suite.name}`: {suite.description}",
         blocking=blocking,
-        required_resource_keys={"warehouse"},
         metadata={
             "gx_suite": suite.name,
             "expectations": ", ".join(suite.expectation_names),
             "blocking": blocking,
         },
     )
-    def _check(context: AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
+
+
+def _notes(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """Passed results worth a line: not_applicable / no_records, and handoff leaks published above
+    their floor."""
+    return [r for r in results if r.success and (r.status != "passed" or r.failing_record_count)]
+
+
+def _check_result(spec: dg.AssetCheckSpec, results: Sequence[CheckResult]) -> dg.AssetCheckResult:
+    """One suite's evaluation: failed (severity ERROR) with a blocking failure among ``results``, failed
+    (WARN) with only non-blocking ones, passed otherwise; every expectation's outcome in the metadata."""
+    errors = [r for r in results if r.blocking_failure]
+    warnings = [r for r in results if not r.success and not r.blocking_failure]
+    notes = _notes(results)
+    return dg.AssetCheckResult(
+        asset_key=spec.asset_key,
+        check_name=spec.name,
+        passed=not errors and not warnings,
+        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+        description="; ".join(r.message() for r in errors + warnings + notes) or "every expectation passed",
+        metadata={
+            "statuses": ", ".join(f"{r.expectation}: {r.status}" for r in results),
+            **{
+                f"{r.expectation}": {
+                    "status": r.status,
+                    "kind": r.kind,
+                    "success": r.success,
+                    "severity": r.severity,
+                    "failing_records": r.failing_record_count,
+                    "records_checked": r.element_count,
+                    "observed": r.observed_value,
+                    "threshold": r.threshold,
+                    "reason": r.reason,
+                    "sample_failing_keys": r.sample_failing_keys,
+                }
+                for r in results
+            },
+        },
+    )
+
+
+def _checks_for(suites: Sequence[Suite], config: QualityConfig) -> dg.AssetChecksDefinition:
+    """Every suite's check in ONE step (``gx_checks``): one GX context, one fetch connection, one Data
+    Docs build and one write of ``audit.check_results`` for all of them, instead of one step each. The
+    step reports every suite, then fails when any result is a blocking failure, which skips whatever
+    depends on its blocking checks (the publish asset); a suite that only warns reports a failed
+    evaluation of severity WARN and fails nothing."""
+    specs = {s.name: _spec_for(s, config) for s in suites}
+
+    @dg.multi_asset_check(
+        name=GX_CHECKS_STEP,
+        specs=list(specs.values()),
+        description="The Great Expectations suites (revenue_warehouse/quality/suites), one check each.",
+        can_subset=True,
+        required_resource_keys={"warehouse"},
+    )
+    def _checks(context: AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
         from revenue_warehouse.quality.results import CheckFailed
         from revenue_warehouse.quality.runner import run_checks
 
+        selected = {key.name for key in context.selected_asset_check_keys}
+        names = [name for name, spec in specs.items() if spec.name in selected]
         # thresholds and floors as configured now (WAREHOUSE_CHECKS_CONFIG); blocking is fixed when the
         # code location loads
-        results = run_checks(build_db_from(context), context.run.run_id, [suite.name], config=load_config())
-        errors = [r for r in results if r.blocking_failure]
-        warnings = [r for r in results if not r.success and not r.blocking_failure]
-        # not_applicable / no_records, and handoff leaks published above their floor
-        notes = [r for r in results if r.success and (r.status != "passed" or r.failing_record_count)]
-        for failure in errors + warnings:
-            context.log.warning(failure.message())
-        for note in notes:
-            context.log.info(note.message())
-        yield dg.AssetCheckResult(
-            passed=not errors and not warnings,
-            severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
-            description="; ".join(r.message() for r in errors + warnings + notes)
-            or "every expectation passed",
-            metadata={
-                "statuses": ", ".join(f"{r.expectation}: {r.status}" for r in results),
-                **{
-                    f"{r.expectation}": {
-                        "status": r.status,
-                        "kind": r.kind,
-                        "success": r.success,
-                        "severity": r.severity,
-                        "failing_records": r.failing_record_count,
-                        "records_checked": r.element_count,
-                        "observed": r.observed_value,
-                        "threshold": r.threshold,
-                        "reason": r.reason,
-                        "sample_failing_keys": r.sample_failing_keys,
-                    }
-                    for r in results
-                },
-            },
-        )
+        results = run_checks(build_db_from(context), context.run.run_id, names, config=load_config())
+        errors: list[CheckResult] = []
+        for name in names:
+            suite_results = [r for r in results if r.suite == name]
+            failures = [r for r in suite_results if r.blocking_failure]
+            failures += [r for r in suite_results if not r.success and not r.blocking_failure]
+            for failure in failures:
+                context.log.warning(failure.message())
+            for note in _notes(suite_results):
+                context.log.info(note.message())
+            errors += [r for r in suite_results if r.blocking_failure]
+            yield _check_result(specs[name], suite_results)
         if errors:
             # Fail the step (and the run) with a message naming the handoff, the expectation, the
             # number of failing records and sample ids; downstream assets (publish) do not run.
             raise dg.Failure(description=str(CheckFailed(errors)))
 
-    return _check
+    return _checks
 
 
 def runs_gx_checks(job: dg.JobDefinition) -> bool:
@@ -129,8 +169,8 @@ def preload_gx() -> threading.Thread:
 
 
 def gx_asset_checks(suites: Sequence[Suite] | None = None) -> list[dg.AssetChecksDefinition]:
-    config = load_config()
-    return [_check_for(s, config) for s in (suites or SUITES.values())]
+    """The GX asset checks, one per suite, all run by one step (:func:`_checks_for`)."""
+    return [_checks_for(list(suites or SUITES.values()), load_config())]
 
 
 def guarded_asset_keys() -> list[dg.AssetKey]:
