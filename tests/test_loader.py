@@ -492,3 +492,97 @@ def test_accounting_violations_count_every_date_checked_and_list_only_the_violat
         assert accounting_violations(con, table, [D1]) == (1, [])
         assert [v["extract_date"] for v in accounting_violations(con, table, [D1, D2])[1]] == [D2.isoformat()]
         assert accounting_violations(con, table, [date(2030, 1, 1)]) == (0, [])
+
+
+def _everything(db: Path) -> dict[str, list[tuple]]:
+    """Every row of every raw, audit and loader_state table but load times and run ids, sorted."""
+    tables = query(
+        db,
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name LIKE 'raw_%' "
+        "OR schema_name IN ('audit', 'loader_state') ORDER BY 1, 2",
+    )
+    rows = {}
+    for schema, name in tables:
+        excluded = "_loaded_at, _run_id" if schema.startswith("raw_") else None
+        if schema == "audit":
+            excluded = {"load_manifest": "loaded_at, run_id", "quarantine": "quarantined_at, run_id"}.get(
+                name, "loaded_at, run_id"
+            )
+        if schema == "loader_state":
+            excluded = "computed_at" if name == "version_conflict_tables" else None
+        columns = f"* EXCLUDE ({excluded})" if excluded else "*"
+        rows[f"{schema}.{name}"] = sorted(
+            query(db, f"SELECT {columns} FROM {schema}.{name}"), key=lambda r: tuple(map(str, r))
+        )
+    return rows
+
+
+def test_tables_load_at_once_on_their_own_connections_as_one_by_one(
+    clean_extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from revenue_warehouse.loader import api
+
+    # quarantined rows (a bad cast, a short row), a failed file, an empty file, a multi-line field, a new column
+    good = sample_rows("salesforce", "opportunity", 4, start=500)
+    bad = dict(good[1], close_date="2023-02-30")
+    write_extract(
+        clean_extracts, "salesforce", "opportunity", D2, csv_text([good[0], bad, good[2]]) + "x,y\n"
+    )
+    no_id = [
+        {k: v for k, v in r.items() if k != "property_createdate"}
+        for r in sample_rows("hubspot", "contact", 3)
+    ]
+    write_extract(clean_extracts, "hubspot", "contact", D3, no_id)
+    write_extract(clean_extracts, "stripe", "invoice", D1, "")
+    events = sample_rows("hubspot", "email_event", 3)
+    events[1]["recipient"] = "line one\nline two"
+    write_extract(clean_extracts, "hubspot", "email_event", D1, events)
+    extra = [dict(r, brand_new="x") for r in sample_rows("stripe", "customer", 2)]
+    write_extract(clean_extracts, "stripe", "customer", D1, extra)
+
+    one_by_one, at_once = tmp_path / "one.duckdb", tmp_path / "once.duckdb"
+    monkeypatch.setattr(api, "load_workers", lambda con: 1)
+    serial = load_extracts(one_by_one, clean_extracts, run_id="r")
+    # two loads must be in flight together: the first two wait at a barrier for each other (loading one
+    # table after another, the first would wait alone and fail with BrokenBarrierError)
+    barrier, lock, threads, calls = threading.Barrier(2, timeout=10), threading.Lock(), set(), []
+    real = api.load_table_files
+
+    def together(con, table, files, **kwargs):
+        with lock:
+            threads.add(threading.get_ident())
+            calls.append(table.name)
+            first_two = len(calls) <= 2
+        if first_two:
+            barrier.wait()
+        return real(con, table, files, **kwargs)
+
+    monkeypatch.setattr(api, "load_workers", lambda con: 2)
+    monkeypatch.setattr(api, "load_table_files", together)
+    concurrent = load_extracts(at_once, clean_extracts, run_id="r")
+    assert len(threads) == 2 and len(calls) == len(ROWS) + 2  # every table with a file, on two threads
+    assert [(f.system, f.table, f.extract_date, f.status, f.rows_in_file, f.rows_loaded, f.rows_quarantined,
+             f.error, f.new_columns) for f in concurrent.files] == [
+        (f.system, f.table, f.extract_date, f.status, f.rows_in_file, f.rows_loaded, f.rows_quarantined,
+         f.error, f.new_columns) for f in serial.files
+    ]  # fmt: skip
+    assert {f.status for f in serial.files} == {LOADED, FAILED}
+    assert query(at_once, "SELECT count(*) FROM audit.quarantine") == [(2,)]
+    assert _everything(at_once) == _everything(one_by_one)
+
+
+def test_an_interrupted_load_raises_and_records_no_failed_file(
+    clean_extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revenue_warehouse.loader import api
+
+    def interrupted(*args, **kwargs):  # what a load interrupted on its own connection raises
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(api, "load_batch", interrupted)
+    db = tmp_path / "build.duckdb"
+    with pytest.raises(duckdb.InterruptException):
+        load_extracts(db, clean_extracts, systems=["stripe"], run_id="r")
+    assert query(db, "SELECT count(*) FROM audit.load_manifest") == [(0,)]

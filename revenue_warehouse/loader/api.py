@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,6 +37,8 @@ from revenue_warehouse.loader.models import (
     LoadSummary,
 )
 from revenue_warehouse.loader.schema import drift_error, ensure_audit, ensure_raw_table
+
+MAX_LOAD_WORKERS = 4  # tables loaded at once (measured with 2: docs/decisions.md, "Tables loaded at once")
 
 
 def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
@@ -74,21 +78,84 @@ def load_extracts(
                 ensure_raw_table(con, table)
                 ensure_conflict_state(con, table)
         # every table's files are screened first (unchanged ones skipped by name, size and time), then
-        # the others are read (checksum, counts, header) in worker threads while DuckDB loads
+        # the others are read (checksum, counts, header) in worker threads while DuckDB loads, several
+        # tables at once (``_load_tables``), the largest first
+        screened = []
+        for (system, name), table_files in sorted(by_table.items()):
+            table = get_table(system, name)
+            screened.append((table, _screen(con, table, table_files, skip_duplicates=True, ensured=True)))
+        order = sorted(screened, key=lambda item: -sum(r.file_size or 0 for _, r in item[1].to_read))
         with FactsPool() as pool:
-            screened = []
-            for (system, name), table_files in sorted(by_table.items()):
-                table = get_table(system, name)
-                screen = _screen(con, table, table_files, skip_duplicates=True, ensured=True)
+            for _, screen in order:
                 pool.submit(f.path for f, _ in screen.to_read)
-                screened.append((table, screen))
-            for table, screen in screened:
-                summary.files.extend(
-                    load_table_files(con, table, [], run_id=run_id, screened=screen, facts=pool)
-                )
+            loaded = _load_tables(con, order, run_id=run_id, facts=pool)
+        for table, _ in screened:  # the summary in table order, whatever order they loaded in
+            summary.files.extend(loaded[(table.system, table.name)])
     finally:
         con.close()
     return summary
+
+
+def load_workers(con: duckdb.DuckDBPyConnection) -> int:
+    """Tables ``load_extracts`` loads at once: DuckDB's ``threads`` (WAREHOUSE_DUCKDB_THREADS, else every
+    core), at most ``MAX_LOAD_WORKERS``."""
+    # fetchall: a result left unfetched makes the connection refuse ``register`` (DuckDB 2)
+    [(threads,)] = con.execute("SELECT current_setting('threads')").fetchall()
+    return max(1, min(int(threads), MAX_LOAD_WORKERS))
+
+
+def _load_tables(
+    con: duckdb.DuckDBPyConnection,
+    screened: list[tuple[Table, _Screened]],
+    *,
+    run_id: str,
+    facts: FactsPool,
+) -> dict[tuple[str, str], list[FileResult]]:
+    """``load_table_files`` of each table, in ``load_workers`` threads, each table on its own cursor
+    (its own DuckDB connection: the load's transaction and temporary tables are its own), started in
+    the order given. A table's load is the same statements in the same one transaction as when the
+    tables loaded one after another; the tables share no rows (a table's raw table, its rows of
+    ``audit.quarantine`` and ``loader_state.version_conflicts``, new manifest rows), so concurrent
+    transactions do not conflict. Why: the fast path's insert numbers rows with a streaming
+    ``row_number() OVER ()``, which DuckDB runs on one thread, so one table at a time used one core.
+    The first error stops the tables not started (those running finish, each committing or rolling
+    back its own transaction; an interrupt interrupts them) and is raised."""
+    workers = min(load_workers(con), len(screened)) if screened else 1
+    results: dict[tuple[str, str], list[FileResult]] = {}
+    if workers <= 1:
+        for table, screen in screened:
+            key = (table.system, table.name)
+            results[key] = load_table_files(con, table, [], run_id=run_id, screened=screen, facts=facts)
+        return results
+    running: set[duckdb.DuckDBPyConnection] = set()
+
+    def load(table: Table, screen: _Screened) -> list[FileResult]:
+        cursor = con.cursor()
+        running.add(cursor)
+        try:
+            return load_table_files(cursor, table, [], run_id=run_id, screened=screen, facts=facts)
+        finally:
+            running.discard(cursor)
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rw-load") as pool:
+        futures = {pool.submit(load, table, screen): table for table, screen in screened}
+        try:
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:  # the first to fail in start order, as loading one by one raised it
+                if future in done and future.exception() is not None:
+                    raise future.exception()
+            for future, table in futures.items():
+                results[(table.system, table.name)] = future.result()
+        except BaseException as exc:
+            for future in futures:
+                future.cancel()
+            if not isinstance(exc, Exception):  # an interrupt: stop the running loads too
+                for cursor in list(running):
+                    with contextlib.suppress(duckdb.Error):
+                        cursor.interrupt()
+            raise
+    return results
 
 
 def load_file(
@@ -192,7 +259,7 @@ def load_table_files(
                 f.records = read.records
             if per_date[f.extract_date] > 1:
                 raise LoadError(f"{f.path}: more than one file for {f.table} on {f.extract_date}")
-            header = read_header(f.path, read.header)
+            header = read_header(f.path, read.header, con=con)
             missing = [c for c in table.required_columns if c not in header]
             if header and missing:
                 raise LoadError(
@@ -244,6 +311,8 @@ def _load_planned(
         return
     except (LoadError, duckdb.Error) as exc:
         if is_environment_error(exc):  # a full disk is not the file's fault: stop the load
+            raise
+        if isinstance(exc, duckdb.InterruptException):  # nor an interrupt (``_load_tables``)
             raise
         if len(planned) == 1:
             _fail(planned[0].result, exc)

@@ -201,13 +201,17 @@ def digest(path: Path) -> tuple[str, int, bool]:
     return checksum.hexdigest(), max(lines - 1, 0), irregular
 
 
-def read_header(path: Path, raw: bytes | None = None) -> list[str]:
+def read_header(
+    path: Path, raw: bytes | None = None, *, con: duckdb.DuckDBPyConnection | None = None
+) -> list[str]:
     """Column names of an extract file, lower-cased; ``[]`` for an empty file. A UTF-8 BOM is ignored.
-    ``raw``: the CSV header record's bytes when already read (``facts.file_facts``)."""
+    ``raw``: the CSV header record's bytes when already read (``facts.file_facts``); ``con``: the
+    connection to describe a Parquet file with (a load's own, in a loader thread; else DuckDB's default)."""
     if path.stat().st_size == 0:
         return []
     if path.suffix == ".parquet":
-        rows = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{sql_str(path)}')").fetchall()
+        query = f"DESCRIBE SELECT * FROM read_parquet('{sql_str(path)}')"
+        rows = (con.execute(query) if con is not None else duckdb.sql(query)).fetchall()
         names = [r[0] for r in rows]
     else:
         names = next(csv.reader([_header_text(path, raw)]), [])
