@@ -168,6 +168,9 @@ def _gx_context(docs_dir: Path | None) -> Any:
             },
         }
     context = gx.get_context(mode="ephemeral", project_config=config)
+    # An ephemeral context "saves" its configuration by serializing all of it to YAML into an in-memory
+    # store that nothing reads, on every data-source change (two per checkpoint, 38 a run): skipped.
+    context._save_project_config = lambda: None
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
         site = {
