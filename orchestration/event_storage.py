@@ -9,15 +9,22 @@ top of its commit, about 900 events and 2,800 connections in a scale-10 run.
 
 ``kept_open`` holds one idle connection to each of the two files for the run (no transaction, no
 lock beyond WAL's shared read mark), so Dagster's own connections are never the last one: each event
-is a WAL append and commit, with Dagster's durability settings untouched (synchronous stays FULL),
-and SQLite's automatic checkpoint (every 1,000 WAL pages) still keeps the WAL bounded. Closing the
-held connections at the end checkpoints once. Dagster's writes, rows and files are unchanged; other
-processes (the UI, the daemon) read and write them as before (docs/decisions.md#dagster-event-storage).
-Any other storage (in-memory, PostgreSQL, Dagster+) is left alone.
+is a WAL append and commit, and SQLite's automatic checkpoint (every 1,000 WAL pages) still keeps the
+WAL bounded. Closing the held connections at the end checkpoints once.
+
+While it holds them, Dagster's connections to those two files (and only those) run with
+``synchronous=NORMAL``: a commit no longer waits for an fsync of the WAL and its directory; SQLite
+syncs the WAL before each checkpoint, and on exit both WAL files are fsynced, so only a power loss
+DURING the run can lose that run's last events (the files stay consistent). Nothing the warehouse
+decides depends on them; the dates a lost materialization leaves unrecorded are recorded by the next
+run. Dagster's writes, rows and files are unchanged; other processes (the UI, the daemon) read and
+write them as before, with SQLite's defaults (docs/decisions.md#dagster-event-storage). Any other
+storage (in-memory, PostgreSQL, Dagster+) is left alone.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -28,6 +35,8 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
 )
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 # Dagster's own busy timeout for these files (seconds): a held connection never waits on it, as it
 # takes no lock, but the same value keeps it from failing fast if SQLite must recover a WAL on open
@@ -40,6 +49,44 @@ def _hold(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # no transaction stays open
     return conn
+
+
+@contextmanager
+def _synchronous_normal(paths: list[Path]) -> Iterator[None]:
+    """While inside, every new SQLAlchemy connection to one of ``paths`` (Dagster's: it opens one per
+    write, through a new engine) runs ``PRAGMA synchronous=NORMAL``: in WAL mode a commit is then a WAL
+    append without an fsync; SQLite syncs the WAL before each checkpoint. A per-connection setting: the
+    files, other connections and other files are unaffected. On exit the listener is removed and the
+    WAL files are fsynced, so every commit made inside is as durable as with FULL once this returns."""
+    targets = {os.path.realpath(p) for p in paths}
+
+    def on_connect(dbapi_connection: object, _record: object) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        # the main database's file as SQLite opened it (absolute, symbolic links resolved)
+        names = dbapi_connection.execute("PRAGMA database_list").fetchall()
+        if any(name == "main" and file and os.path.realpath(file) in targets for _, name, file in names):
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    event.listen(Engine, "connect", on_connect)  # the "connect" event of every engine's pool
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", on_connect)
+        for path in targets:
+            _fsync(f"{path}-wal")
+
+
+def _fsync(path: str) -> None:
+    """fsync ``path`` if it exists: the file's data written through any descriptor reaches the disk."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -62,6 +109,7 @@ def kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[list[Path]]
         with ExitStack() as stack:
             for path in paths:
                 stack.callback(_hold(path).close)
+            stack.enter_context(_synchronous_normal(paths))  # left (WAL synced) before the holds close
             yield paths
     finally:
         if instance.get_run_by_id(run_id) is None:  # not started (e.g. bad config): no stray file

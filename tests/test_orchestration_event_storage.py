@@ -3,6 +3,7 @@ the index's event-log files, Dagster's own writes leave the WAL in place (no che
 connection close), every event is stored and readable, also by another instance on the same home
 (as the UI reads it); on exit the WAL is checkpointed away. A run that never started leaves no file."""
 
+import os
 import uuid
 from pathlib import Path
 
@@ -80,3 +81,61 @@ def test_a_run_that_never_started_leaves_no_file(home: Path) -> None:
 def test_other_storages_are_left_alone() -> None:
     with kept_open(dg.DagsterInstance.ephemeral(), str(uuid.uuid4())) as held:
         assert held == []
+
+
+# ------------------------------------------------------------------ synchronous=NORMAL while held
+
+FULL, NORMAL = 2, 1
+
+
+def _synchronous(connection) -> int:
+    return connection.exec_driver_sql("PRAGMA synchronous").scalar()
+
+
+def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_only_them(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside, the storage's own connections to the run's file and the index (the ones ``store_event``
+    opens for every event) have synchronous NORMAL; its connections to another run's file and the run
+    storage's keep SQLite's FULL, and so do the same files' connections after; on exit the WAL of both
+    files is fsynced, so what the run wrote is on disk as it would be with FULL."""
+    instance = dg.DagsterInstance.local_temp(str(home))
+    other = _job().execute_in_process(instance=instance, partition_key="b").run_id
+    storage = instance.event_log_storage
+    seen: dict[str, int] = {}
+
+    @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]), name="tiny")
+    def probe(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with storage.run_connection(context.run.run_id) as conn:
+            seen["run"] = _synchronous(conn)
+        with storage.index_connection() as conn:
+            seen["index"] = _synchronous(conn)
+        with storage.run_connection(other) as conn:
+            seen["other run"] = _synchronous(conn)
+        with instance.run_storage.connect() as conn:
+            seen["runs.db"] = _synchronous(conn)
+        return dg.MaterializeResult(metadata={"rows": 3})
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    run_id = str(uuid.uuid4())
+    job = dg.Definitions(assets=[probe], jobs=[dg.define_asset_job("tiny_job")]).resolve_job_def("tiny_job")
+    with kept_open(instance, run_id) as held:
+        assert job.execute_in_process(instance=instance, run_id=run_id, partition_key="a").success
+        with storage.run_connection(run_id) as conn:  # Dagster's connections, as it writes the events
+            assert _synchronous(conn) == NORMAL
+        monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.undo()
+    assert seen == {"run": NORMAL, "index": NORMAL, "other run": FULL, "runs.db": FULL}
+    assert sorted(synced) == sorted(f"{p}-wal" for p in held)  # before the held connections closed
+    for shard in (run_id, other):
+        with storage.run_connection(shard) as conn:
+            assert _synchronous(conn) == FULL
+    with storage.index_connection() as conn:
+        assert _synchronous(conn) == FULL
+    assert instance.get_materialized_partitions(tiny.key) == {"a", "b"}
