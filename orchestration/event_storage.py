@@ -35,12 +35,14 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SqliteEventLogStorage,
 )
-from sqlalchemy import event
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 # Dagster's own busy timeout for these files (seconds): a held connection never waits on it, as it
 # takes no lock, but the same value keeps it from failing fast if SQLite must recover a WAL on open
-BUSY_TIMEOUT_SECONDS = 15
+BUSY_TIMEOUT_SECONDS = SQLITE_BUSY_TIMEOUT_SECONDS
 
 
 def _hold(path: Path) -> sqlite3.Connection:
@@ -90,6 +92,42 @@ def _fsync(path: str) -> None:
 
 
 @contextmanager
+def _one_engine_per_file(storage: SqliteEventLogStorage, shards: list[str]) -> Iterator[None]:
+    """While inside, ``storage``'s connections to ``shards`` come from one SQLAlchemy engine per shard,
+    made as Dagster makes its engines (``NullPool``: still a new SQLite connection per use, closed
+    after, in its own transaction, under the storage's lock), instead of a new engine for every
+    connection: the dialect is initialised once and each statement compiled once, not once per event.
+    Connections to any other shard are Dagster's own. Restored (and the engines disposed) on exit."""
+    engines = {
+        shard: create_engine(
+            storage.conn_string_for_shard(shard),
+            poolclass=NullPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        )
+        for shard in shards
+    }
+    dagster_connect = storage._connect
+
+    @contextmanager
+    def connect(shard: str) -> Iterator[Connection]:
+        engine = engines.get(shard)
+        if engine is None:
+            with dagster_connect(shard) as conn:
+                yield conn
+            return
+        with storage._db_lock, engine.connect() as conn, conn.begin():
+            yield conn
+
+    storage._connect = connect  # this storage object only: run_connection and index_connection use it
+    try:
+        yield
+    finally:
+        del storage._connect
+        for engine in engines.values():
+            engine.dispose()
+
+
+@contextmanager
 def kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[list[Path]]:
     """While inside, hold the run's event-log file and the index file of ``instance``'s SQLite event
     storage open (the run's file created the way Dagster creates it, through the storage's own
@@ -110,6 +148,7 @@ def kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[list[Path]]
             for path in paths:
                 stack.callback(_hold(path).close)
             stack.enter_context(_synchronous_normal(paths))  # left (WAL synced) before the holds close
+            stack.enter_context(_one_engine_per_file(storage, [INDEX_SHARD_NAME, run_id]))
             yield paths
     finally:
         if instance.get_run_by_id(run_id) is None:  # not started (e.g. bad config): no stray file

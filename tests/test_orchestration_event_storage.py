@@ -92,26 +92,32 @@ def _synchronous(connection) -> int:
     return connection.exec_driver_sql("PRAGMA synchronous").scalar()
 
 
-def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_only_them(
+def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_share_an_engine(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Inside, the storage's own connections to the run's file and the index (the ones ``store_event``
-    opens for every event) have synchronous NORMAL; its connections to another run's file and the run
-    storage's keep SQLite's FULL, and so do the same files' connections after; on exit the WAL of both
-    files is fsynced, so what the run wrote is on disk as it would be with FULL."""
+    opens for every event) have synchronous NORMAL and come from one engine per file; its connections
+    to another run's file and the run storage's keep SQLite's FULL and Dagster's engine per connection,
+    and so do the same files' connections after; on exit the WAL of both files is fsynced, so what the
+    run wrote is on disk as it would be with FULL."""
     instance = dg.DagsterInstance.local_temp(str(home))
     other = _job().execute_in_process(instance=instance, partition_key="b").run_id
     storage = instance.event_log_storage
     seen: dict[str, int] = {}
+    engines: dict[str, list] = {"run": [], "index": [], "other run": []}
 
     @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]), name="tiny")
     def probe(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        with storage.run_connection(context.run.run_id) as conn:
-            seen["run"] = _synchronous(conn)
-        with storage.index_connection() as conn:
-            seen["index"] = _synchronous(conn)
-        with storage.run_connection(other) as conn:
-            seen["other run"] = _synchronous(conn)
+        for _ in range(2):
+            with storage.run_connection(context.run.run_id) as conn:
+                seen["run"] = _synchronous(conn)
+                engines["run"].append(conn.engine)
+            with storage.index_connection() as conn:
+                seen["index"] = _synchronous(conn)
+                engines["index"].append(conn.engine)
+            with storage.run_connection(other) as conn:
+                seen["other run"] = _synchronous(conn)
+                engines["other run"].append(conn.engine)
         with instance.run_storage.connect() as conn:
             seen["runs.db"] = _synchronous(conn)
         return dg.MaterializeResult(metadata={"rows": 3})
@@ -132,6 +138,14 @@ def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_onl
         monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.undo()
     assert seen == {"run": NORMAL, "index": NORMAL, "other run": FULL, "runs.db": FULL}
+    # one engine per held file for the run (each statement compiled once); Dagster's new one per
+    # connection elsewhere and after
+    (run_1, run_2), (index_1, index_2), (other_1, other_2) = engines.values()
+    assert run_1 is run_2 and index_1 is index_2 and other_1 is not other_2
+    with storage.run_connection(run_id) as after:  # (one at a time: the storage's lock)
+        assert after.engine is not run_1
+    with storage.index_connection() as after:
+        assert after.engine is not index_1
     assert sorted(synced) == sorted(f"{p}-wal" for p in held)  # before the held connections closed
     for shard in (run_id, other):
         with storage.run_connection(shard) as conn:
