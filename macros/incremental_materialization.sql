@@ -27,20 +27,8 @@
     {%- set on_schema_change = incremental_validate_on_schema_change(config.get('on_schema_change'), default='ignore') -%}
     {%- set grant_config = config.get('grants') -%}
 
-    {%- if config.get('partitioned_by') or config.get('sorted_by') or adapter.is_ducklake(target_relation)
-        or adapter.is_motherduck() or 'foreign_key' in enforced_constraint_types() -%}
-        {% do exceptions.raise_compiler_error(
-            "macros/incremental_materialization.sql builds plain DuckDB tables only: partitioned_by, sorted_by, "
-            ~ "DuckLake, MotherDuck and foreign keys need dbt-duckdb's incremental materialization (" ~ this ~ ")") %}
-    {%- endif -%}
-
-    {#- what an earlier build with dbt-duckdb's materialization may have left behind when it failed
-        (cache look-ups only: no statement unless one exists) -#}
-    {{ drop_relation_if_exists(load_cached_relation(make_intermediate_relation(target_relation))) }}
-    {{ drop_relation_if_exists(load_cached_relation(make_backup_relation(target_relation, 'table'))) }}
-    {%- if existing_relation is not none and existing_relation.type != 'table' -%}
-        {{ drop_relation_if_exists(load_cached_relation(make_backup_relation(target_relation, existing_relation.type))) }}
-    {%- endif -%}
+    {{ duckdb_plain_table_prelude('macros/incremental_materialization.sql', target_relation, existing_relation,
+                                  refused={'MotherDuck': adapter.is_motherduck()}) }}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
 

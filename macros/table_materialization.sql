@@ -21,20 +21,7 @@
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set grant_config = config.get('grants') -%}
 
-    {%- if config.get('partitioned_by') or config.get('sorted_by') or adapter.is_ducklake(target_relation)
-        or 'foreign_key' in enforced_constraint_types() -%}
-        {% do exceptions.raise_compiler_error(
-            "macros/table_materialization.sql builds plain DuckDB tables only: partitioned_by, sorted_by, "
-            ~ "DuckLake and foreign keys need dbt-duckdb's table materialization (" ~ this ~ ")") %}
-    {%- endif -%}
-
-    {#- what an earlier build with dbt-duckdb's materialization may have left behind when it failed
-        (cache look-ups only: no statement unless one exists) -#}
-    {{ drop_relation_if_exists(load_cached_relation(make_intermediate_relation(target_relation))) }}
-    {{ drop_relation_if_exists(load_cached_relation(make_backup_relation(target_relation, 'table'))) }}
-    {%- if existing_relation is not none and existing_relation.type != 'table' -%}
-        {{ drop_relation_if_exists(load_cached_relation(make_backup_relation(target_relation, existing_relation.type))) }}
-    {%- endif -%}
+    {{ duckdb_plain_table_prelude('macros/table_materialization.sql', target_relation, existing_relation) }}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
 
@@ -89,3 +76,27 @@
     );
     {%- endif %}
 {%- endmacro %}
+
+{#- The common start of the project's DuckDB `table` and `incremental` materializations: refuse what
+    they do not build (`refused`: extra conditions, e.g. MotherDuck for the incremental one; `file`
+    names the materialization in the message), then drop what an earlier build with dbt-duckdb's
+    materialization may have left behind when it failed (cache look-ups only: no statement unless one
+    exists). -#}
+{% macro duckdb_plain_table_prelude(file, target_relation, existing_relation, refused=[]) %}
+    {%- set unsupported = {'partitioned_by': config.get('partitioned_by'), 'sorted_by': config.get('sorted_by'),
+                           'DuckLake': adapter.is_ducklake(target_relation),
+                           'foreign keys': 'foreign_key' in enforced_constraint_types()} -%}
+    {%- for name in refused -%}
+        {%- do unsupported.update({name: refused[name]}) -%}
+    {%- endfor -%}
+    {%- if unsupported.values() | select | list -%}
+        {% do exceptions.raise_compiler_error(
+            file ~ " builds plain DuckDB tables only: " ~ (unsupported.keys() | join(", "))
+            ~ " need dbt-duckdb's own materialization (" ~ this ~ ")") %}
+    {%- endif -%}
+    {{ drop_relation_if_exists(load_cached_relation(make_intermediate_relation(target_relation))) }}
+    {{ drop_relation_if_exists(load_cached_relation(make_backup_relation(target_relation, 'table'))) }}
+    {%- if existing_relation is not none and existing_relation.type != 'table' -%}
+        {{ drop_relation_if_exists(load_cached_relation(make_backup_relation(target_relation, existing_relation.type))) }}
+    {%- endif -%}
+{% endmacro %}

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import AS_OF
-
-from revenue_warehouse.dbt import run_dbt
+from materialization_support import relations_named, run_model
 
 pytestmark = pytest.mark.slow  # real dbt runs on the full build
 
@@ -27,27 +25,6 @@ COLUMNS = "owner_id, email, first_name, last_name, owner_type, _source_row_numbe
 def rows(db: Path) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY owner_id").fetchall()
-
-
-def relations(db: Path) -> dict[str, str]:
-    """Every relation of the staging schema named like the model, with its type."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        found = con.execute(
-            "SELECT table_name, 'table' FROM duckdb_tables() WHERE schema_name = 'staging' AND table_name LIKE ? "
-            "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE schema_name = 'staging' AND view_name LIKE ?",
-            [f"{MODEL}%", f"{MODEL}%"],
-        ).fetchall()
-    return dict(found)
-
-
-def run_model(db: Path, target: Path, *extra: str, check: bool = True):
-    return run_dbt(
-        ["run", "--select", MODEL, *extra],
-        db,
-        dbt_vars={"as_of_date": AS_OF.isoformat()},
-        target_path=target,
-        check=check,
-    )
 
 
 def compiled_run(target: Path) -> str:
@@ -65,28 +42,28 @@ def test_incremental_run_full_refresh_and_first_build_keep_the_rows(db: Path, tm
     before = rows(db)
     assert before
 
-    run_model(db, tmp_path / "target")
+    run_model(MODEL, db, tmp_path / "target")
     assert rows(db) == before
-    assert relations(db) == {MODEL: "table"}  # no __dbt_tmp / __dbt_backup left
+    assert relations_named(db, "staging", MODEL) == {MODEL: "table"}  # no __dbt_tmp / __dbt_backup left
     assert "delete from" in compiled_run(tmp_path / "target")  # delete+insert
 
-    run_model(db, tmp_path / "target-full", "--full-refresh")
+    run_model(MODEL, db, tmp_path / "target-full", "--full-refresh")
     # the project's materialization
     assert "create or replace table" in compiled_run(tmp_path / "target-full")
     assert rows(db) == before
-    assert relations(db) == {MODEL: "table"}
+    assert relations_named(db, "staging", MODEL) == {MODEL: "table"}
 
     with duckdb.connect(str(db)) as con:  # a first build
         con.execute(f"DROP TABLE {TABLE}")
-    run_model(db, tmp_path / "target-first")
+    run_model(MODEL, db, tmp_path / "target-first")
     assert rows(db) == before
-    assert relations(db) == {MODEL: "table"}
+    assert relations_named(db, "staging", MODEL) == {MODEL: "table"}
 
     with duckdb.connect(str(db)) as con:  # a view where the table goes: replaced by the table
         con.execute(f"DROP TABLE {TABLE}")
         con.execute(f"CREATE VIEW {TABLE} AS SELECT 1 AS owner_id")
-    run_model(db, tmp_path / "target-view")
-    assert relations(db) == {MODEL: "table"}
+    run_model(MODEL, db, tmp_path / "target-view")
+    assert relations_named(db, "staging", MODEL) == {MODEL: "table"}
     assert rows(db) == before
 
 
@@ -112,7 +89,7 @@ def test_a_schema_change_fails_the_incremental_run(
         con.execute(change)
     before = rows(db)
 
-    failed = run_model(db, tmp_path / "target", check=False)
+    failed = run_model(MODEL, db, tmp_path / "target", check=False)
     assert failed.returncode != 0
     assert "The source and target schemas on this incremental model are out of sync!" in failed.stdout, (
         failed.stdout[-3000:]

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import AS_OF
-
-from revenue_warehouse.dbt import run_dbt
+from materialization_support import relations_named, run_model
 
 pytestmark = pytest.mark.slow  # real dbt runs on the full build
 
@@ -24,27 +22,6 @@ def rows(db: Path) -> list[tuple]:
         return con.execute(f"SELECT * FROM sales.{MODEL} ORDER BY sales_rep_id").fetchall()
 
 
-def relations(db: Path) -> dict[str, str]:
-    """Every relation of the sales schema named like the model, with its type."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        found = con.execute(
-            "SELECT table_name, 'table' FROM duckdb_tables() WHERE schema_name = 'sales' AND table_name LIKE ? "
-            "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE schema_name = 'sales' AND view_name LIKE ?",
-            [f"{MODEL}%", f"{MODEL}%"],
-        ).fetchall()
-    return dict(found)
-
-
-def run_model(db: Path, target: Path, *, check: bool = True):
-    return run_dbt(
-        ["run", "--select", MODEL],
-        db,
-        dbt_vars={"as_of_date": AS_OF.isoformat()},
-        target_path=target,
-        check=check,
-    )
-
-
 def test_table_rebuilds_in_place_and_a_contract_violation_keeps_the_old_table(
     built_db: Path, tmp_path: Path
 ) -> None:
@@ -53,26 +30,26 @@ def test_table_rebuilds_in_place_and_a_contract_violation_keeps_the_old_table(
     before = rows(db)
     assert before
 
-    run_model(db, tmp_path / "target")
+    run_model(MODEL, db, tmp_path / "target")
     assert rows(db) == before
-    assert relations(db) == {MODEL: "table"}  # no __dbt_tmp / __dbt_backup left
+    assert relations_named(db, "sales", MODEL) == {MODEL: "table"}  # no __dbt_tmp / __dbt_backup left
     compiled = next((tmp_path / "target" / "run").rglob(f"{MODEL}.sql")).read_text()
     assert "create or replace table" in compiled.lower()  # the project's materialization ran
 
     # a user without an id reaches the model: the contract's not-null constraint fails the insert
     with duckdb.connect(str(db)) as con:
         con.execute("INSERT INTO staging.stg_salesforce__users BY NAME SELECT NULL AS user_id")
-    failed = run_model(db, tmp_path / "target-bad", check=False)
+    failed = run_model(MODEL, db, tmp_path / "target-bad", check=False)
     assert failed.returncode != 0
     assert "NOT NULL constraint failed" in failed.stdout, failed.stdout[-3000:]
     assert rows(db) == before  # rolled back: the old table, whole
-    assert relations(db) == {MODEL: "table"}
+    assert relations_named(db, "sales", MODEL) == {MODEL: "table"}
 
     # a view where the table goes (e.g. the model was a view before) is replaced by the table
     with duckdb.connect(str(db)) as con:
         con.execute("DELETE FROM staging.stg_salesforce__users WHERE user_id IS NULL")
         con.execute(f"DROP TABLE sales.{MODEL}")
         con.execute(f"CREATE VIEW sales.{MODEL} AS SELECT 1 AS sales_rep_id")
-    run_model(db, tmp_path / "target-view")
-    assert relations(db) == {MODEL: "table"}
+    run_model(MODEL, db, tmp_path / "target-view")
+    assert relations_named(db, "sales", MODEL) == {MODEL: "table"}
     assert rows(db) == before
