@@ -45,13 +45,15 @@ def csv_source(
 
 def collect_rejects(con: duckdb.DuckDBPyConnection, rejects: tuple[str, str], target: str) -> None:
     """Append one row per rejected data row (the parser reports one error per missing column) to
-    ``target`` (__file, row_no, cols, raw_line, error_type, message), then drop the scan's tables."""
+    ``target`` (__file, row_no, cols, raw_line, error_type, message), then drop the scan's tables.
+    Every list is ordered, so a row's quarantine reason is the same however DuckDB schedules the scan."""
     rj, rs = rejects
     con.execute(
         f"""INSERT INTO {target}
         SELECT s.file_path, e.line - 1,
                string_agg(DISTINCT e.column_name, ',' ORDER BY e.column_name), any_value(e.csv_line),
-               string_agg(DISTINCT e.error_type, ','), string_agg(DISTINCT e.error_message, '; ')
+               string_agg(DISTINCT e.error_type, ',' ORDER BY e.error_type),
+               string_agg(DISTINCT e.error_message, '; ' ORDER BY e.error_message)
         FROM {rj} e JOIN {rs} s ON e.scan_id = s.scan_id AND e.file_id = s.file_id
         GROUP BY s.file_path, e.line"""
     )
