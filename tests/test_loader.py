@@ -230,7 +230,9 @@ def test_corrupted_files_quarantine_or_fail_named_while_the_rest_loads(
     assert quarantine[2][3] == truncated
     # one reason per missing column, listed in sorted order whatever order the parser reported them in
     found = len(next(csv.reader([truncated])))
-    missing = sorted(f"Expected Number of Columns: {len(header)} Found: {n}" for n in range(found, len(header)))
+    missing = sorted(
+        f"Expected Number of Columns: {len(header)} Found: {n}" for n in range(found, len(header))
+    )
     assert found < len(header) - 1 and quarantine[2][4] == "MISSING COLUMNS: " + "; ".join(missing)
     assert query(
         db,
