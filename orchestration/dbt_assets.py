@@ -5,6 +5,7 @@ is connected."""
 
 import importlib.metadata
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,6 +35,7 @@ from revenue_warehouse.dbt import (
 )
 from revenue_warehouse.loader import failed_tables, latest_loaded_date
 from revenue_warehouse.paths import PROJECT_DIR
+from revenue_warehouse.settings import get_settings
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 # dagster-dbt reads target/manifest.json right here, when the code location loads: prepare it the one way
@@ -93,6 +95,34 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
+# dagster-dbt points dbt's target and log folders at the step's own temporary folder, deleted when the
+# step ends: only ``partial_parse.msgpack`` is kept from it (``partial_parsing``). So the production build
+# writes neither dbt's artifacts (``--no-write-json``: ``manifest.json``, ``run_results.json``,
+# ``graph.gpickle``) nor its debug-level file log, which nothing read; dbt's events still reach Dagster
+# and the run log through its JSON stdout (docs/decisions.md#what-the-production-dbt-build-writes).
+# An operator who sets DBT_LOG_LEVEL_FILE gets that file log, kept as <log dir>/dbt-<run id>.log.
+NOTHING_TO_KEEP = ("--no-write-json",)
+NO_FILE_LOG = ("--log-level-file", "none")
+
+
+def build_flags(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """What the production ``dbt build`` adds to its arguments: no artifacts, and no file log unless the
+    operator asked for one (``DBT_LOG_LEVEL_FILE``)."""
+    return [*NOTHING_TO_KEEP, *(() if environ.get("DBT_LOG_LEVEL_FILE") else NO_FILE_LOG)]
+
+
+def keep_file_log(target: Path, run_id: str) -> Path | None:
+    """The dbt file log of the step (only written when DBT_LOG_LEVEL_FILE is set) moved out of the
+    temporary target folder before it is deleted: ``<log dir>/dbt-<run id>.log``."""
+    log = target / "dbt.log"
+    if not log.is_file():
+        return None
+    kept = get_settings().log_dir / f"dbt-{run_id}.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(log, kept)
+    return kept
+
+
 def manifest_path() -> Path:
     return DBT_PROJECT.manifest_path
 
@@ -134,11 +164,14 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     try:
         exclude = [*PRODUCTION_EXCLUDE, *downstream_of_failures]
         with partial_parsing(db, target):
-            args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", " ".join(exclude)]
+            args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", " ".join(exclude), *build_flags()]
             # --exclude's value is one argument: dagster-dbt splits it
             invocation = dbt.cli(args, context=context, target_path=target)
             yield from _events(context, invocation)
     finally:
+        kept = keep_file_log(target, context.run.run_id)
+        if kept is not None:
+            context.log.info(f"dbt's file log of this build: {kept}")
         shutil.rmtree(target, ignore_errors=True)
 
 

@@ -103,7 +103,12 @@ def test_the_refresh_job_reuses_the_parsed_project_on_the_next_day(
 ) -> None:
     """The Dagster refresh job, a first run then a daily run with one more extract day: the daily run's
     dbt step writes no new parsed project (dbt writes ``partial_parse.msgpack`` whenever it parsed
-    anything, which would replace the kept file) and its build uses the new day as its as-of date."""
+    anything, which would replace the kept file) and its build uses the new day as its as-of date.
+
+    The step's temporary target folder, looked at just before it is deleted, has the parsed project but
+    none of dbt's JSON artifacts nor (unless the operator set DBT_LOG_LEVEL_FILE, as for the first run
+    here) dbt's file log; the log asked for is kept as ``<log dir>/dbt-<run id>.log``."""
+    from orchestration import dbt_assets
     from orchestration.refresh import run_refresh
     from revenue_warehouse.dbt import prepare_manifest
     from revenue_warehouse.simulator import generate
@@ -116,14 +121,28 @@ def test_the_refresh_job_reuses_the_parsed_project_on_the_next_day(
         (held / path.parent.relative_to(extracts)).mkdir(parents=True, exist_ok=True)
         shutil.move(path, held / path.relative_to(extracts))
     monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(tmp_path / "serving.duckdb"))
+    logs = tmp_path / "logs"
+    monkeypatch.setenv("WAREHOUSE_LOG_DIR", str(logs))
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # the first run: the operator asks for dbt's file log
     reset_settings()
     db = tmp_path / "build.duckdb"
+    targets: list[set[str]] = []  # what each run's dbt step left in its target folder
+    keep_file_log = dbt_assets.keep_file_log
+
+    def look_then_keep(target: Path, run_id: str) -> Path | None:
+        targets.append({p.name for p in target.iterdir()})
+        return keep_file_log(target, run_id)
+
+    monkeypatch.setattr(dbt_assets, "keep_file_log", look_then_keep)
 
     first = run_refresh(extracts, db)
     assert not [e for e in first.errors if e.startswith(("load_", "warehouse_dbt_models"))]
     assert last_day_on_or_before_as_of(db) == date(2023, 1, 11)
     kept = partial_parse_cache(db).stat()
+    asked_for = logs / f"dbt-{first.run_id}.log"
+    assert any(line in asked_for.read_text() for line in FULL_PARSE)  # dbt's debug lines, kept
 
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE")
     for path in sorted(held.glob("*/*/*.csv")):
         shutil.move(path, extracts / path.relative_to(held))
     daily = run_refresh(extracts, db)
@@ -131,3 +150,8 @@ def test_the_refresh_job_reuses_the_parsed_project_on_the_next_day(
     assert last_day_on_or_before_as_of(db) == date(2023, 1, 12)
     now = partial_parse_cache(db).stat()
     assert (now.st_ino, now.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+
+    artifacts = {"manifest.json", "run_results.json", "semantic_manifest.json", "graph.gpickle"}
+    assert len(targets) == 2 and all("partial_parse.msgpack" in t and not t & artifacts for t in targets)
+    assert "dbt.log" in targets[0] and "dbt.log" not in targets[1]
+    assert sorted(p.name for p in logs.glob("dbt-*.log")) == [asked_for.name]
