@@ -11,6 +11,7 @@ job in process (``warehouse run``) imports it in the background while the loads 
 
 import importlib
 import threading
+import traceback
 from collections.abc import Iterator, Sequence
 
 import dagster as dg
@@ -107,7 +108,10 @@ def _checks_for(suites: Sequence[Suite], config: QualityConfig) -> dg.AssetCheck
     Docs build and one write of ``audit.check_results`` for all of them, instead of one step each. The
     step reports every suite, then fails when any result is a blocking failure, which skips whatever
     depends on its blocking checks (the publish asset); a suite that only warns reports a failed
-    evaluation of severity WARN and fails nothing."""
+    evaluation of severity WARN and fails nothing. A suite that raises (fetching or validating its
+    frames) reports a failed evaluation of severity ERROR naming the error in one line, whatever its
+    configured severity, and fails the step; its traceback goes to the run's log; the other suites
+    report as usual. A Data Docs build that fails is logged and fails nothing (the results stand)."""
     specs = {s.name: _spec_for(s, config) for s in suites}
 
     @dg.multi_asset_check(
@@ -123,9 +127,18 @@ def _checks_for(suites: Sequence[Suite], config: QualityConfig) -> dg.AssetCheck
 
         selected = {key.name for key in context.selected_asset_check_keys}
         names = [name for name, spec in specs.items() if spec.name in selected]
+
+        def on_error(what: str, exc: Exception) -> None:
+            """A suite that could not run (it reports a blocking failure) or the Data Docs build (the
+            results are kept): the traceback to the run's log."""
+            failed = "could not be built" if what == "Data Docs" else "could not run"
+            context.log.error(f"{what} {failed}:\n{''.join(traceback.format_exception(exc))}")
+
         # thresholds and floors as configured now (WAREHOUSE_CHECKS_CONFIG); blocking is fixed when the
         # code location loads
-        results = run_checks(build_db_from(context), context.run.run_id, names, config=load_config())
+        results = run_checks(
+            build_db_from(context), context.run.run_id, names, config=load_config(), on_error=on_error
+        )
         errors: list[CheckResult] = []
         for name in names:
             suite_results = [r for r in results if r.suite == name]

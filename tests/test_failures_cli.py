@@ -256,3 +256,40 @@ def test_a_corrupt_serving_file_is_named_as_the_serving_file_not_the_build_datab
     with pytest.raises(duckdb.Error) as caught:
         duckdb.connect(str(build), read_only=True)
     assert user_message(caught.value).startswith(f"the build database {build} is corrupt (")
+
+
+def test_check_with_a_crashing_suite_names_it_in_one_line_and_writes_the_others(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``warehouse check`` on a build whose load-completeness check model is missing: that suite is one
+    ERR line naming the error, the other suites' results are written, exit 1, the traceback in the log."""
+    from test_quality_runner import make_loaded_db
+
+    db = tmp_path / "build.duckdb"
+    make_loaded_db(db, missing_in_staging=(), lost_rows=0, failed_files=0)
+    seed = Path(__file__).parents[1] / "seeds" / "handoff_slas.csv"
+    with duckdb.connect(str(db)) as con:  # the handoff suites' floors (the dbt seed); no check model
+        con.execute(
+            f"create schema reference; create table reference.handoff_slas as from read_csv('{seed}')"
+        )
+        con.execute("drop table quality.qc_staging_ids")
+    company = tmp_path / "company.yml"  # HubSpot data only: the handoff suites do not apply
+    company.write_text("systems: [marketing]\ndepartments: [marketing, sales]\n")
+    env = {**env, "WAREHOUSE_COMPANY_CONFIG": str(company)}
+    proc = warehouse("check", "--db", str(db), "--run-id", "r1", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    [line] = [x for x in proc.stdout.splitlines() if x.lstrip().startswith("ERR")]
+    assert line.strip().startswith("ERR  load_completeness.suite_error: fetching its frames: RuntimeError:")
+    assert "qc_staging_ids" in line
+    assert "Traceback" in Path(env["WAREHOUSE_LOG_FILE"]).read_text()
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select suite, status from audit.check_results where run_id = 'r1' group by all order by 1"
+        ).fetchall()
+    assert rows == [
+        ("customer_success_to_renewal", "not_applicable"),
+        ("load_completeness", "error"),
+        ("marketing_to_sales", "not_applicable"),
+        ("sales_to_customer_success", "not_applicable"),
+    ]

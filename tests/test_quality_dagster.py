@@ -1,7 +1,9 @@
 """The GX-backed asset checks in real Dagster: a failing blocking suite fails its check with the
 failing records, fails the step with a message naming them, and stops the downstream asset. Every
 suite's check runs in one step (``gx_checks``): one failing blocking suite among four still stops the
-downstream asset while the other three report, and a suite that only warns stops nothing."""
+downstream asset while the other three report, a suite that only warns stops nothing, and a suite that
+crashes (its check model missing) reports a blocking failure naming the error while the other three
+report, whatever its configured severity."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 from test_quality_runner import make_loaded_db
 
 from orchestration.quality import GX_CHECKS_STEP, guarded_asset_keys, gx_asset_checks, mart_asset_key
@@ -70,7 +73,9 @@ def test_passing_check_lets_downstream_run(tmp_path: Path, monkeypatch) -> None:
     assert all(e.passed for e in result.get_asset_check_evaluations())
 
 
-def run_all_suites(db: Path, tmp_path: Path, monkeypatch) -> tuple[dg.ExecuteInProcessResult, list[str]]:
+def run_all_suites(
+    db: Path, tmp_path: Path, monkeypatch, instance: dg.DagsterInstance | None = None
+) -> tuple[dg.ExecuteInProcessResult, list[str]]:
     """Every suite's check, on stand-ins of every mart they guard, with a publish stand-in downstream of
     all of them (as the code location's publish asset is). The company has marketing only, so the three
     handoff suites are not applicable and report so."""
@@ -98,7 +103,7 @@ def run_all_suites(db: Path, tmp_path: Path, monkeypatch) -> tuple[dg.ExecuteInP
     result = dg.materialize(
         [marts, serving_warehouse, *gx_asset_checks()],
         resources={"warehouse": WarehouseResource(database=str(db))},
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
     return result, published
@@ -133,13 +138,18 @@ def test_one_failing_blocking_suite_among_four_in_one_step_stops_downstream_and_
     assert (tmp_path / "docs" / "all" / "index.html").is_file()
 
 
-def test_a_failing_suite_that_only_warns_stops_nothing(tmp_path: Path, monkeypatch) -> None:
+def load_completeness_warns_only(tmp_path: Path, monkeypatch) -> None:
+    """checks.yml with every load-completeness expectation of severity warn (the handoffs' unchanged)."""
     checks = Path(__file__).parents[1] / "revenue_warehouse" / "quality" / "checks.yml"
     text = checks.read_text()
     head, tail = text.split("  marketing_to_sales:", 1)
     warn_only = tmp_path / "checks.yml"
     warn_only.write_text(head.replace("severity: error", "severity: warn") + "  marketing_to_sales:" + tail)
     monkeypatch.setenv("WAREHOUSE_CHECKS_CONFIG", str(warn_only))
+
+
+def test_a_failing_suite_that_only_warns_stops_nothing(tmp_path: Path, monkeypatch) -> None:
+    load_completeness_warns_only(tmp_path, monkeypatch)
     db = tmp_path / "build.duckdb"
     make_loaded_db(db, missing_in_staging=(4, 8), lost_rows=0, failed_files=0)
     result, published = run_all_suites(db, tmp_path, monkeypatch)
@@ -149,3 +159,46 @@ def test_a_failing_suite_that_only_warns_stops_nothing(tmp_path: Path, monkeypat
     assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
     assert warned.metadata["raw_ids_reach_staging"].value["failing_records"] == 2
     assert all(e.passed for e in evaluations.values())
+
+
+@pytest.mark.parametrize("severity", ["as configured", "warn"])
+def test_a_crashing_suite_among_four_reports_a_blocking_failure_and_the_others_report(
+    tmp_path: Path, monkeypatch, severity: str
+) -> None:
+    if severity == "warn":  # a check that could not run blocks whatever its configured severity
+        load_completeness_warns_only(tmp_path, monkeypatch)
+    db = tmp_path / "build.duckdb"
+    make_loaded_db(db, missing_in_staging=(), lost_rows=0, failed_files=0)  # every id reaches staging
+    with duckdb.connect(str(db)) as con:  # the check model load completeness's ids frame reads
+        con.execute("drop table quality.qc_staging_ids")
+    instance = dg.DagsterInstance.ephemeral()
+    result, published = run_all_suites(db, tmp_path, monkeypatch, instance)
+    assert not result.success and published == []
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {f"gx_{name}" for name in SUITES}
+    crashed = evaluations.pop("gx_load_completeness")
+    assert not crashed.passed and crashed.severity == dg.AssetCheckSeverity.ERROR
+    assert crashed.description.startswith(
+        "suite load_completeness: could not run (error): fetching its frames"
+    )
+    assert "qc_staging_ids does not exist" in crashed.description and "\n" not in crashed.description
+    for name, evaluation in evaluations.items():  # the other three report as they do without the crash
+        assert evaluation.passed, name
+        assert "not_applicable" in evaluation.metadata["statuses"].value
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "suite load_completeness: could not run" in failure.event_specific_data.error_display_string
+    # the traceback is in the run's log (context.log), not in the check's description
+    logged = [r.user_message for r in instance.all_logs(result.run_id) if r.user_message]
+    assert any("suite load_completeness could not run" in m and "Traceback" in m for m in logged)
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "select suite, status, severity, success, reason from audit.check_results "
+        f"where run_id = '{result.run_id}' order by suite"
+    ).fetchall()
+    con.close()
+    assert sorted({r[0] for r in rows}) == sorted(SUITES)
+    [(_, status, sev, success, reason)] = [r for r in rows if r[0] == "load_completeness"]
+    assert (status, sev, success) == ("error", "error", False)
+    assert reason.startswith("fetching its frames: RuntimeError: ") and "qc_staging_ids" in reason
+    assert {r[1] for r in rows if r[0] != "load_completeness"} == {"not_applicable"}
+    assert (tmp_path / "docs" / "all" / "index.html").is_file()

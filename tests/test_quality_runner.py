@@ -583,3 +583,136 @@ def test_mqls_without_owner_block_when_recent_and_publish_when_spread(built_db: 
     assert spread_results["mql_has_sales_owner"].failing_record_count == decided[0] - decided[1] + k
     assert spread_results["mql_has_sales_owner.recent_7d"].status == "passed"
     raise_on_blocking(results["spread"])  # the same k leaks spread over history publish
+
+
+def _comparable(results: list) -> list[tuple]:
+    return [
+        (
+            r.suite,
+            r.expectation,
+            r.status,
+            r.severity,
+            r.success,
+            r.failing_record_count,
+            r.sample_failing_keys,
+        )
+        for r in results
+    ]
+
+
+def test_a_suite_whose_frames_cannot_be_fetched_reports_one_blocking_error_and_the_other_reports(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Load completeness on a build without audit.load_manifest crashes fetching its frames (a real
+    DuckDB catalog error); the handoff suite beside it reports exactly what it reports alone."""
+    monkeypatch.setenv("WAREHOUSE_LOG_FILE", str(tmp_path / "warehouse.log"))
+    db = tmp_path / "build.duckdb"
+    make_handoff_db(db, won_deals=5, leaking=(1,), pending=0, onboarding=True)
+    alone = run_checks(db, "alone", ["sales_to_customer_success"], docs_dir=None, company=EVERYTHING)
+    docs = tmp_path / "docs"
+    results = run_checks(
+        db, "both", ["load_completeness", "sales_to_customer_success"], docs_dir=docs, company=EVERYTHING
+    )
+    [crash] = [r for r in results if r.suite == "load_completeness"]
+    assert (crash.expectation, crash.status, crash.severity, crash.success) == (
+        "suite_error",
+        "error",
+        "error",
+        False,
+    )
+    assert crash.reason.startswith("fetching its frames: RuntimeError: suite load_completeness, frame ")
+    assert "audit.load_manifest" in crash.reason and "\n" not in crash.reason
+    assert crash.message().startswith("suite load_completeness: could not run (error): fetching its frames")
+    assert _comparable([r for r in results if r.suite != "load_completeness"]) == _comparable(alone)
+    with duckdb.connect(str(db), read_only=True) as con:
+        written = read_results(con, "both")
+    assert _comparable(written) == sorted(_comparable(results), key=lambda t: (t[0], t[1]))
+    with pytest.raises(CheckFailed, match="suite load_completeness: could not run"):
+        raise_on_blocking(results)
+    # the traceback in the log file; Data Docs of the suite that ran
+    assert "Traceback" in (tmp_path / "warehouse.log").read_text()
+    assert "sales_to_customer_success" in (docs / "all" / "index.html").read_text()
+
+
+def test_a_suite_raising_inside_gx_blocks_even_when_configured_to_warn(tmp_path: Path, monkeypatch) -> None:
+    from revenue_warehouse.quality import runner
+    from revenue_warehouse.quality.gate import assert_publishable
+
+    db = tmp_path / "build.duckdb"
+    make_loaded_db(db, missing_in_staging=(), lost_rows=0, failed_files=0)
+    seed = PROJECT_DIR / "seeds" / "handoff_slas.csv"
+    with duckdb.connect(str(db)) as con:  # the handoff suites' floors (the dbt seed)
+        con.execute(
+            f"create schema reference; create table reference.handoff_slas as from read_csv('{seed}')"
+        )
+    text = (PROJECT_DIR / "revenue_warehouse" / "quality" / "checks.yml").read_text()
+    head, tail = text.split("  marketing_to_sales:", 1)
+    warn_only = tmp_path / "checks.yml"  # every load-completeness expectation of severity warn
+    warn_only.write_text(head.replace("severity: error", "severity: warn") + "  marketing_to_sales:" + tail)
+    real = runner._run_gx
+
+    def raising(context, source, name, df, frame, suite, *args, **kwargs):
+        if suite.name == "load_completeness":
+            raise ValueError("an expectation GX could not evaluate")
+        return real(context, source, name, df, frame, suite, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_run_gx", raising)
+    errors: list[tuple[str, str]] = []
+    results = run_checks(
+        db,
+        "run-1",
+        config=load_config(warn_only),
+        docs_dir=tmp_path / "docs",
+        company=MARKETING_ONLY,
+        on_error=lambda what, exc: errors.append((what, str(exc))),
+    )
+    assert errors == [("suite load_completeness", "an expectation GX could not evaluate")]
+    [crash] = [r for r in results if r.suite == "load_completeness"]
+    assert (crash.status, crash.severity, crash.blocking_failure) == ("error", "error", True)
+    assert crash.reason == "validating: ValueError: an expectation GX could not evaluate"
+    assert {r.suite for r in results} == set(SUITES)  # the three handoff suites: not applicable
+    assert {r.status for r in results if r.suite != "load_completeness"} == {"not_applicable"}
+    with pytest.raises(CheckFailed, match="suite load_completeness: could not run"):
+        assert_publishable(db, "run-1", config=load_config(warn_only))
+
+
+def test_data_docs_failing_loses_no_result(tmp_path: Path, monkeypatch) -> None:
+    from revenue_warehouse.quality import runner
+
+    def failing(context, validated):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner, "build_docs", failing)
+    db = tmp_path / "build.duckdb"
+    make_loaded_db(db, missing_in_staging=(4, 8), lost_rows=0, failed_files=0)
+    errors: list[str] = []
+    results = run_checks(
+        db,
+        "run-1",
+        ["load_completeness"],
+        docs_dir=tmp_path / "docs",
+        company=MARKETING_ONLY,
+        on_error=lambda what, exc: errors.append(what),
+    )
+    assert errors == ["Data Docs"]
+    assert by_name(results)["raw_ids_reach_staging"].failing_record_count == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert _comparable(read_results(con, "run-1")) == sorted(_comparable(results), key=lambda t: t[1])
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), duckdb.InterruptException("INTERRUPT Error")])
+def test_an_interrupt_is_never_a_check_result(tmp_path: Path, monkeypatch, interrupt: BaseException) -> None:
+    from revenue_warehouse.quality import runner
+
+    def interrupted(*args, **kwargs):
+        raise interrupt
+
+    monkeypatch.setattr(runner, "_fetch_frame", interrupted)
+    db = tmp_path / "build.duckdb"
+    make_loaded_db(db, missing_in_staging=(), lost_rows=0, failed_files=0)
+    with pytest.raises(type(interrupt)):
+        run_checks(db, "run-1", docs_dir=None, company=MARKETING_ONLY, on_error=lambda *a: None)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(
+            "select count(*) from information_schema.tables where table_name = 'check_results'"
+        ).fetchone() == (0,)

@@ -69,6 +69,7 @@ def test_summary_counts_files_columns_and_checks(tmp_path: Path) -> None:
             (False, "error", 2, "failed"),
             (True, "error", 5, "passed"),
             (True, "error", 0, "no_records"),
+            (False, "error", 0, "error"),  # a suite that could not run
         ]
         for i, (success, severity, elements, status) in enumerate(rows):
             con.execute(
@@ -78,10 +79,12 @@ def test_summary_counts_files_columns_and_checks(tmp_path: Path) -> None:
                 [f"e{i}", severity, success, elements, status],
             )
         assert check_lines(con, "first") == [
-            "GX checks: 2 passed, 1 warned, 1 failed (blocking), 1 not applicable, 1 with no records"
+            "GX checks: 2 passed, 1 warned, 1 failed (blocking), 1 could not run (blocking), 1 not applicable, "
+            "1 with no records"
         ]
         assert check_lines(con, "second") == [
-            "GX checks: 0 passed, 0 warned, 0 failed (blocking), 0 not applicable, 0 with no records"
+            "GX checks: 0 passed, 0 warned, 0 failed (blocking), 0 could not run (blocking), 0 not applicable, "
+            "0 with no records"
         ]
 
 
@@ -110,9 +113,11 @@ def test_the_run_summary_and_the_wap_summary_count_checks_alike(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A run where the company has no billing system: 3 checks not applicable, 1 with no records (an
-    empty window), 2 passed, 1 warned. The old run summary counted every empty check as 'not
-    applicable' (4), the WAP summary only those with that status (3)."""
+    empty window), 2 passed, 1 warned, and one suite that could not run. The old run summary counted
+    every empty check as 'not applicable' (4), the WAP summary only those with that status (3)."""
     from revenue_warehouse.quality.report import wap_summary
+    from revenue_warehouse.quality.runner import crash_result
+    from revenue_warehouse.quality.suites import get_suite
 
     build = tmp_path / "build.duckdb"
     results = [
@@ -123,22 +128,30 @@ def test_the_run_summary_and_the_wap_summary_count_checks_alike(
         _result("lead_ids_unique", "passed"),
         _result("lead_source_known", "passed"),
         _result("lead_owner_set", "failed", success=False, severity="warn"),
+        crash_result(get_suite("load_completeness"), "r1", "fetching its frames: RuntimeError: no table"),
     ]
     with duckdb.connect(str(build)) as con:
         con.execute("create schema audit")
         write_results(con, results)
         run_line = check_lines(con, "r1")
-    expected = "GX checks: 2 passed, 1 warned, 0 failed (blocking), 3 not applicable, 1 with no records"
+    expected = (
+        "GX checks: 2 passed, 1 warned, 0 failed (blocking), 1 could not run (blocking), 3 not applicable, "
+        "1 with no records"
+    )
     assert run_line == [expected]
     wap_lines = wap_summary(build, tmp_path / "serving.duckdb", "r1").splitlines()
     assert [line for line in wap_lines if line.startswith("GX checks:")] == [expected]
+    assert (
+        "  ERROR suite load_completeness: could not run (error): fetching its frames: RuntimeError: no table"
+        in wap_lines
+    )
     # `warehouse check` labels each result by the same rule
     from revenue_warehouse.commands.check import print_results
 
     capsys.readouterr()
     print_results(results)
     labels = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert labels == ["N/A", "N/A", "N/A", "NONE", "PASS", "PASS", "WARN"]
+    assert labels == ["N/A", "N/A", "N/A", "NONE", "PASS", "PASS", "WARN", "ERR"]
 
 
 @pytest.mark.slow

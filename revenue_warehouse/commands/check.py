@@ -33,7 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 # one label per outcome (quality.results.outcome, the rule the run summaries count by)
-LABELS = {"passed": "PASS", "warned": "WARN", "failed": "FAIL", "not_applicable": "N/A", "no_records": "NONE"}
+LABELS = {
+    "passed": "PASS",
+    "warned": "WARN",
+    "failed": "FAIL",
+    "error": "ERR",
+    "not_applicable": "N/A",
+    "no_records": "NONE",
+}
 
 
 def print_results(results: Sequence) -> None:
@@ -55,16 +62,32 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    from revenue_warehouse.errors import log_traceback
     from revenue_warehouse.quality.config import load_config
     from revenue_warehouse.quality.results import CheckFailed, raise_on_blocking
-    from revenue_warehouse.quality.runner import data_docs_dir, run_checks
+    from revenue_warehouse.quality.runner import data_docs_dir, one_line, run_checks
 
     db = args.db or build_db_path()
     run_id = args.run_id or f"check-{uuid.uuid4().hex[:12]}"
-    results = run_checks(db, run_id, args.suites, config=load_config(args.config), as_of=args.as_of)
+    errors: dict[str, str] = {}  # what could not run ("suite <name>", "Data Docs") -> its error, one line
+    logs: set[str] = set()  # where their tracebacks went (the log file), never the terminal
+
+    def on_error(what: str, exc: Exception) -> None:
+        log = log_traceback(exc)
+        errors[what] = one_line(exc)
+        logs.add(str(log) if log else "nowhere: the log file cannot be written")
+
+    results = run_checks(
+        db, run_id, args.suites, config=load_config(args.config), as_of=args.as_of, on_error=on_error
+    )
     print(f"checks on {db} (run {run_id}):")
     print_results(results)
-    print(f"Data Docs: {data_docs_dir()}")
+    if "Data Docs" in errors:  # the results above are written all the same
+        print(f"Data Docs: not built: {errors['Data Docs']}")
+    else:
+        print(f"Data Docs: {data_docs_dir()}")
+    if logs:
+        print(f"tracebacks: {', '.join(sorted(logs))}")
     try:
         raise_on_blocking(results)
     except CheckFailed as exc:

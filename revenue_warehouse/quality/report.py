@@ -52,6 +52,7 @@ def wap_summary(build_db: Path, serving_db: Path, run_id: str) -> str:
     skipped = by_outcome["not_applicable"] + by_outcome["no_records"]
     leaks = [r for r in by_outcome["passed"] if r.kind == "handoff" and r.failing_record_count]
     lines.append(counts_line(results))
+    lines += [f"  ERROR {r.message()}" for r in by_outcome["error"]]
     lines += [f"  FAIL {r.message()}" for r in failed]
     lines += [f"  WARN {r.message()}" for r in warned]
     lines += [f"  {r.status.upper().replace('_', ' ')} {r.message()}" for r in skipped]

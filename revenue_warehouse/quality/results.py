@@ -34,8 +34,10 @@ create table if not exists audit.check_results (
 ADDED_COLUMNS = (("status", "varchar"), ("kind", "varchar"), ("reason", "varchar"))
 # passed: the expectation held (a handoff check may still report leaking records above its floor);
 # failed; no_records: nothing decided to check; not_applicable: the company lacks a system or
-# department the check needs (company.yml), the reason says which.
-STATUSES = ("passed", "failed", "no_records", "not_applicable")
+# department the check needs (company.yml), the reason says which; error: the suite could not run (an
+# exception fetching or validating its frames; one result per suite, expectation ``suite_error``,
+# severity error whatever is configured: it blocks publishing), the reason says why in one line.
+STATUSES = ("passed", "failed", "no_records", "not_applicable", "error")
 COLUMNS = [
     "run_id",
     "checked_at",
@@ -86,6 +88,8 @@ class CheckResult:
         return not self.success and self.severity == "error"
 
     def message(self) -> str:
+        if self.status == "error":
+            return f"suite {self.suite}: could not run ({self.severity}): {self.reason}"
         what = f"handoff {self.handoff}" if self.handoff else f"suite {self.suite}"
         if self.status in ("no_records", "not_applicable") or (self.reason and self.success):
             return f"{what}: expectation {self.expectation} {self.status}: {self.reason}"
@@ -101,13 +105,14 @@ class CheckResult:
 
 # How every summary counts results (``warehouse run``'s and the WAP summary): a result is one of these.
 # not_applicable / no_records: the check had nothing to look at (its status says which), whatever
-# else; otherwise passed, failed (severity error: blocks publishing) or warned (failed, not blocking).
-OUTCOMES = ("passed", "warned", "failed", "not_applicable", "no_records")
+# else; error: the suite could not run (blocks publishing); otherwise passed, failed (severity error:
+# blocks publishing) or warned (failed, not blocking).
+OUTCOMES = ("passed", "warned", "failed", "error", "not_applicable", "no_records")
 
 
 def outcome(result: CheckResult) -> str:
     """The one of ``OUTCOMES`` that ``result`` counts as."""
-    if result.status in ("not_applicable", "no_records"):
+    if result.status in ("not_applicable", "no_records", "error"):
         return result.status
     if result.success:
         return "passed"
@@ -121,7 +126,8 @@ def counts_line(results: Sequence[CheckResult]) -> str:
         counts[outcome(result)] += 1
     return (
         f"GX checks: {counts['passed']} passed, {counts['warned']} warned, {counts['failed']} failed "
-        f"(blocking), {counts['not_applicable']} not applicable, {counts['no_records']} with no records"
+        f"(blocking), {counts['error']} could not run (blocking), "
+        f"{counts['not_applicable']} not applicable, {counts['no_records']} with no records"
     )
 
 

@@ -4,7 +4,7 @@ write ``audit.check_results`` and the Data Docs HTML."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +23,29 @@ from revenue_warehouse.quality.suites import SUITES
 from revenue_warehouse.settings import get_settings
 
 LOCK_WAIT_SECONDS = 120.0
+# Called with what could not run ("suite <name>" or "Data Docs") and the exception, to log its traceback.
+OnError = Callable[[str, Exception], object]
+# The name of the one result a suite that could not run reports (``suite_error``).
+SUITE_ERROR = "suite_error"
+
+
+def _log_traceback(what: str, exc: Exception) -> None:
+    """The default :data:`OnError`: the traceback to the warehouse log file, never the terminal."""
+    from revenue_warehouse.errors import log_traceback
+
+    log_traceback(exc)
+
+
+def _reraise_interrupts(exc: Exception) -> None:
+    """A DuckDB interrupt (an ``Exception``, unlike ``KeyboardInterrupt``) stops the run: never a result."""
+    if isinstance(exc, duckdb.InterruptException):
+        raise exc
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` (DuckDB's messages go on with hints and the SQL)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def data_docs_dir() -> Path:
@@ -128,23 +151,33 @@ def fetch_frames(
     config: QualityConfig,
     as_of: date | None = None,
     company: Company | None = None,
-) -> tuple[dict[str, pd.DataFrame], dict[str, Params], dict[str, FrameState]]:
+    on_error: OnError = _log_traceback,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Params], dict[str, FrameState], dict[str, str]]:
     """One small DataFrame per (suite, frame), fetched over a single read-only connection, the
-    parameters (thresholds and data context) each suite's SQL was built with, and each frame's state."""
+    parameters (thresholds and data context) each suite's SQL was built with, each frame's state, and
+    the suites whose frames could not be fetched (suite name -> why, one line; ``on_error`` gets the
+    exception): the other suites' frames are fetched all the same. Opening the file and the shared data
+    context (as-of date, relations, SLA seed) are not per suite: their errors raise."""
     frames: dict[str, pd.DataFrame] = {}
     states: dict[str, FrameState] = {}
     params_by_suite: dict[str, Params] = {}
+    crashed: dict[str, str] = {}
     con = connect(db_path, read_only=True)
     try:
         context = data_context(con, as_of, company or load_company())
         for suite in suites:
-            params = params_by_suite[suite.name] = frame_params(suite, config, context)
-            for frame in suite.frames:
-                name = suite.gx_suite_name(frame)
-                frames[name], states[name] = _fetch_frame(con, suite, frame, params)
+            try:
+                params = params_by_suite[suite.name] = frame_params(suite, config, context)
+                for frame in suite.frames:
+                    name = suite.gx_suite_name(frame)
+                    frames[name], states[name] = _fetch_frame(con, suite, frame, params)
+            except Exception as exc:  # KeyboardInterrupt / SystemExit are not Exceptions
+                _reraise_interrupts(exc)
+                on_error(f"suite {suite.name}", exc)
+                crashed[suite.name] = f"fetching its frames: {one_line(exc)}"
     finally:
         con.close()
-    return frames, params_by_suite, states
+    return frames, params_by_suite, states, crashed
 
 
 def _gx_context(docs_dir: Path | None) -> Any:
@@ -267,6 +300,32 @@ def _state_result(
         status="failed" if failed else state.status,
         kind="integrity" if failed else check.kind,
         reason=state.reason,
+    )
+
+
+def crash_result(suite: Suite, run_id: str, reason: str) -> CheckResult:
+    """The one result of a suite that could not run (an exception fetching its frames or validating
+    them): status ``error``, severity ``error`` whatever checks.yml configures (a check that could not
+    run proves nothing, so it blocks publishing), ``reason`` the stage and the error in one line."""
+    return CheckResult(
+        run_id=run_id,
+        suite=suite.name,
+        gx_suite=suite.name,
+        expectation=SUITE_ERROR,
+        gx_expectation="",
+        guards=", ".join(dict.fromkeys(f.guards for f in suite.frames)),
+        handoff=suite.handoff,
+        severity="error",
+        success=False,
+        observed_value="",
+        threshold="",
+        element_count=0,
+        failing_record_count=0,
+        sample_failing_keys=[],
+        description=f"suite {suite.name} could not run",
+        status="error",
+        kind="integrity",
+        reason=reason,
     )
 
 
@@ -404,6 +463,66 @@ def _recent_window(
     )
 
 
+def _validate_suite(
+    context: Any,
+    source: Any,
+    frames: dict[str, pd.DataFrame],
+    suite: Suite,
+    config: QualityConfig,
+    run_id: str,
+    params: Params,
+    states: dict[str, FrameState],
+    validated: list[Any],
+) -> list[CheckResult]:
+    """Every frame of one suite validated with its GX suite; frames that are not applicable, have no
+    records or an empty input get their result without GX."""
+    results: list[CheckResult] = []
+    for frame in suite.frames:
+        name = suite.gx_suite_name(frame)
+        state = states.get(name, FrameState())
+        eparams = {e.name: expectation_params(suite, e, config, params) for e in frame.expectations}
+        if state.status != "ok":
+            for e in frame.expectations:
+                check, p = config.get(suite.name, e.name), eparams[e.name]
+                results.append(_state_result(e, frame, suite, state, run_id, check, p))
+                if p.get("recent_days") is not None:
+                    results.append(
+                        _state_result(recent_met_at_least(e, p), frame, suite, state, run_id, check, p)
+                    )
+            continue
+        checks = {e.name: config.get(suite.name, e.name) for e in frame.expectations}
+        results += _run_gx(
+            context,
+            source,
+            name,
+            frames[name],
+            frame,
+            suite,
+            eparams,
+            checks,
+            run_id,
+            config,
+            None,
+            validated,
+        )
+        for expectation in frame.expectations:
+            if eparams[expectation.name].get("recent_days") is not None:
+                results += _recent_window(
+                    context,
+                    source,
+                    frames[name],
+                    frame,
+                    suite,
+                    expectation,
+                    eparams,
+                    checks,
+                    run_id,
+                    config,
+                    validated,
+                )
+    return results
+
+
 def validate(
     frames: dict[str, pd.DataFrame],
     suites: Sequence[Suite],
@@ -412,60 +531,39 @@ def validate(
     params_by_suite: dict[str, Params],
     docs_dir: Path | None = None,
     states: dict[str, FrameState] | None = None,
+    crashed: dict[str, str] | None = None,
+    on_error: OnError = _log_traceback,
 ) -> list[CheckResult]:
-    """Validate every frame with its GX suite (GX is imported here, not at module level); frames that
-    are not applicable, have no records or an empty input get their result without GX."""
+    """Validate every suite (GX is imported here, not at module level), each on its own: a suite that
+    raises (or whose frames could not be fetched: ``crashed``) reports one :func:`crash_result` and the
+    others report theirs. Then the Data Docs of the suites that ran; a failure to build them is given
+    to ``on_error`` and does not lose the results. The GX context itself is shared: its errors raise."""
     context = _gx_context(docs_dir)
     source = context.data_sources.add_pandas("duckdb_frames")
     results: list[CheckResult] = []
     validated: list[Any] = []  # identifiers of the validation results stored by this call
     for suite in suites:
-        params = params_by_suite[suite.name]
-        for frame in suite.frames:
-            name = suite.gx_suite_name(frame)
-            state = (states or {}).get(name, FrameState())
-            eparams = {e.name: expectation_params(suite, e, config, params) for e in frame.expectations}
-            if state.status != "ok":
-                for e in frame.expectations:
-                    check, p = config.get(suite.name, e.name), eparams[e.name]
-                    results.append(_state_result(e, frame, suite, state, run_id, check, p))
-                    if p.get("recent_days") is not None:
-                        results.append(
-                            _state_result(recent_met_at_least(e, p), frame, suite, state, run_id, check, p)
-                        )
-                continue
-            checks = {e.name: config.get(suite.name, e.name) for e in frame.expectations}
-            results += _run_gx(
-                context,
-                source,
-                name,
-                frames[name],
-                frame,
-                suite,
-                eparams,
-                checks,
-                run_id,
-                config,
-                None,
-                validated,
+        if suite.name in (crashed or {}):
+            results.append(crash_result(suite, run_id, (crashed or {})[suite.name]))
+            continue
+        own: list[Any] = []
+        try:
+            suite_results = _validate_suite(
+                context, source, frames, suite, config, run_id, params_by_suite[suite.name], states or {}, own
             )
-            for expectation in frame.expectations:
-                if eparams[expectation.name].get("recent_days") is not None:
-                    results += _recent_window(
-                        context,
-                        source,
-                        frames[name],
-                        frame,
-                        suite,
-                        expectation,
-                        eparams,
-                        checks,
-                        run_id,
-                        config,
-                        validated,
-                    )
+        except Exception as exc:  # KeyboardInterrupt / SystemExit are not Exceptions
+            _reraise_interrupts(exc)
+            on_error(f"suite {suite.name}", exc)
+            results.append(crash_result(suite, run_id, f"validating: {one_line(exc)}"))
+            continue
+        results += suite_results
+        validated += own
     if _has_docs(context):
-        build_docs(context, validated)
+        try:
+            build_docs(context, validated)
+        except Exception as exc:
+            _reraise_interrupts(exc)
+            on_error("Data Docs", exc)
     return results
 
 
@@ -509,18 +607,21 @@ def run_checks(
     docs_dir: Path | None | bool = True,
     write: bool = True,
     company: Company | None = None,
+    on_error: OnError = _log_traceback,
 ) -> list[CheckResult]:
     """Run the named suites (all by default) on ``db_path``; write ``audit.check_results`` unless told not
-    to. Returns every result; raising on blocking failures is the caller's decision (``raise_on_blocking``)."""
+    to. Returns every result; raising on blocking failures is the caller's decision (``raise_on_blocking``).
+    A suite that raises reports one blocking ``error`` result (:func:`crash_result`) and ``on_error`` gets
+    its exception (default: the traceback to the warehouse log file); the other suites report theirs."""
     config = config or load_config()
     validate_against(config, {name: suite.expectation_names for name, suite in SUITES.items()})
     suites = [SUITES[n] for n in (suite_names or list(SUITES))]
     check_windows(config, list(SUITES.values()))
-    frames, params, states = fetch_frames(db_path, suites, config, as_of, company)
+    frames, params, states, crashed = fetch_frames(db_path, suites, config, as_of, company, on_error)
     docs = data_docs_dir() if docs_dir is True else (docs_dir or None)
     if docs is not None:
         docs = docs / "_".join(s.name for s in suites) if len(suites) == 1 else docs / "all"
-    results = validate(frames, suites, config, run_id, params, docs, states)
+    results = validate(frames, suites, config, run_id, params, docs, states, crashed, on_error)
     if write:
         con = connect(db_path, read_only=False)
         try:
