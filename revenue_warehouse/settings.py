@@ -15,6 +15,7 @@ as_of_max_jump_days             WAREHOUSE_AS_OF_MAX_JUMP_DAYS       31 (a larger
 pii_salt                        WAREHOUSE_PII_SALT                  not set (see revenue_warehouse/publish.py)
 checks_config                   WAREHOUSE_CHECKS_CONFIG             ``revenue_warehouse/quality/checks.yml``
 data_docs_dir                   WAREHOUSE_DATA_DOCS_DIR             ``<data_dir>/quality/data_docs``
+data_docs_runs                  WAREHOUSE_DATA_DOCS_RUNS            30 (runs in the Data Docs index; 0: all)
 log_dir                         WAREHOUSE_LOG_DIR                   ``<data_dir>/logs``
 log_file                        WAREHOUSE_LOG_FILE                  ``<log_dir>/warehouse.log`` (tracebacks)
 company_config                  WAREHOUSE_COMPANY_CONFIG            ``revenue_warehouse/company.yml``
@@ -110,6 +111,7 @@ class Settings:
     start_date: date | None = None
     future_extract_days: int = 1
     as_of_max_jump_days: int = 31
+    data_docs_runs: int = 30
     pii_salt: str | None = None
     duckdb: DuckDBLimits = field(default_factory=DuckDBLimits)
     serving_storage_version: str = DEFAULT_STORAGE_VERSION
@@ -129,6 +131,7 @@ class Settings:
             serving_db=_path(env, "WAREHOUSE_SERVING_DB") or data_dir / "warehouse" / "serving.duckdb",
             checks_config=_path(env, "WAREHOUSE_CHECKS_CONFIG") or DEFAULT_CHECKS_CONFIG,
             data_docs_dir=_path(env, "WAREHOUSE_DATA_DOCS_DIR") or data_dir / "quality" / "data_docs",
+            data_docs_runs=_whole(env, "WAREHOUSE_DATA_DOCS_RUNS", 30),
             log_dir=log_dir,
             log_file=_path(env, "WAREHOUSE_LOG_FILE") or log_dir / "warehouse.log",
             company_config=_path(env, "WAREHOUSE_COMPANY_CONFIG") or DEFAULT_COMPANY_CONFIG,
@@ -193,6 +196,15 @@ def _days(env: Mapping[str, str], var: str, default: int) -> int:
         raise SettingsError(f"{var}={value!r} is not a whole number of days")
     if int(value) < 0:
         raise SettingsError(f"{var}={value!r} must not be negative")
+    return int(value)
+
+
+def _whole(env: Mapping[str, str], var: str, default: int) -> int:
+    value = env.get(var, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise SettingsError(f"{var}={value!r} is not a whole number (0 or more)")
     return int(value)
 
 

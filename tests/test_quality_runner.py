@@ -716,3 +716,22 @@ def test_an_interrupt_is_never_a_check_result(tmp_path: Path, monkeypatch, inter
         assert con.execute(
             "select count(*) from information_schema.tables where table_name = 'check_results'"
         ).fetchone() == (0,)
+
+
+def test_the_data_docs_index_lists_the_last_runs_and_keeps_older_pages(tmp_path: Path, monkeypatch) -> None:
+    """WAREHOUSE_DATA_DOCS_RUNS=2: after three check runs the index links the pages of the last two;
+    the first run's pages and results stay on disk."""
+    monkeypatch.setenv("WAREHOUSE_DATA_DOCS_RUNS", "2")
+    db = tmp_path / "build.duckdb"
+    make_loaded_db(db, missing_in_staging=(4, 8), lost_rows=0, failed_files=0)
+    docs = tmp_path / "docs"
+    for run_id in ("run-1", "run-2", "run-3"):
+        run_checks(db, run_id, ["load_completeness"], docs_dir=docs, company=MARKETING_ONLY)
+    site = docs / "load_completeness"
+    pages = {p.relative_to(site).as_posix() for p in (site / "validations").rglob("*.html")}
+    by_run = {run: {p for p in pages if f"/{run}/" in p} for run in ("run-1", "run-2", "run-3")}
+    assert by_run["run-1"] and len(by_run["run-1"]) == len(by_run["run-2"]) == len(by_run["run-3"])
+    assert len(list((site / ".validation_results").rglob("*.json"))) == len(pages)
+    index = (site / "index.html").read_text()
+    linked = set(re.findall(r"'_table_row_link_path': '(validations/[^']+\.html)'", index))
+    assert linked == by_run["run-2"] | by_run["run-3"]

@@ -32,6 +32,7 @@ def test_defaults_hang_off_the_data_directory(tmp_path: Path) -> None:
     assert s.checks_config == PROJECT_DIR / "revenue_warehouse" / "quality" / "checks.yml"
     assert (s.start_date, s.pii_salt) == (None, None)
     assert (s.future_extract_days, s.as_of_max_jump_days) == (1, 31)
+    assert s.data_docs_runs == 30
     assert s.duckdb.config() == {}
     assert s.log_file == tmp_path / "logs" / "warehouse.log"
     assert s.company_config == PROJECT_DIR / "revenue_warehouse" / "company.yml"
@@ -51,6 +52,7 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
             "WAREHOUSE_PII_SALT": "pepper",
             "WAREHOUSE_FUTURE_EXTRACT_DAYS": "0",
             "WAREHOUSE_AS_OF_MAX_JUMP_DAYS": "7",
+            "WAREHOUSE_DATA_DOCS_RUNS": "0",
             "WAREHOUSE_DUCKDB_MEMORY_LIMIT": "300MB",
             "WAREHOUSE_DUCKDB_THREADS": "1",
             "WAREHOUSE_DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
@@ -83,6 +85,7 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
     )
     assert (s.start_date, s.pii_salt) == (date(2024, 2, 1), "pepper")
     assert (s.future_extract_days, s.as_of_max_jump_days) == (0, 7)
+    assert s.data_docs_runs == 0
     assert s.duckdb == DuckDBLimits("300MB", 1, tmp_path / "spill")
     assert s.replace(build_db="other.duckdb").build_db == Path("other.duckdb").resolve()
 
@@ -96,6 +99,7 @@ def test_every_variable_overrides_its_field(tmp_path: Path) -> None:
         ("WAREHOUSE_FUTURE_EXTRACT_DAYS", "-1"),
         ("WAREHOUSE_AS_OF_MAX_JUMP_DAYS", "a week"),
         ("WAREHOUSE_PG_PORT", "postgres"),
+        ("WAREHOUSE_DATA_DOCS_RUNS", "-3"),
     ],
 )
 def test_a_bad_value_is_a_one_line_error_naming_the_variable(var: str, value: str) -> None:
