@@ -5,7 +5,6 @@ is connected."""
 
 import importlib.metadata
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -105,10 +104,11 @@ NOTHING_TO_KEEP = ("--no-write-json",)
 NO_FILE_LOG = ("--log-level-file", "none")
 
 
-def build_flags(environ: Mapping[str, str] = os.environ) -> list[str]:
+def build_flags() -> list[str]:
     """What the production ``dbt build`` adds to its arguments: no artifacts, and no file log unless the
-    operator asked for one (``DBT_LOG_LEVEL_FILE``)."""
-    return [*NOTHING_TO_KEEP, *(() if environ.get("DBT_LOG_LEVEL_FILE") else NO_FILE_LOG)]
+    operator asked for one (``DBT_LOG_LEVEL_FILE``, the settings' ``dbt_log_level_file``; dbt reads the
+    variable itself)."""
+    return [*NOTHING_TO_KEEP, *(() if get_settings().dbt_log_level_file else NO_FILE_LOG)]
 
 
 def keep_file_log(target: Path, run_id: str) -> Path | None:

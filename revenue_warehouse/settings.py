@@ -22,6 +22,9 @@ company_config                  WAREHOUSE_COMPANY_CONFIG            ``revenue_wa
 dbt_manifest                    WAREHOUSE_DBT_MANIFEST              ``<project>/target/manifest.json``
 serving_storage_version         WAREHOUSE_SERVING_STORAGE_VERSION   ``v1.1.0`` (DuckDB 1.1 can read it)
 dagster_home                    DAGSTER_HOME                        not set (an ephemeral Dagster instance)
+dbt_log_level_file              DBT_LOG_LEVEL_FILE                  not set: the Dagster dbt step writes no dbt
+                                                                    file log; set (e.g. ``debug``), it does and
+                                                                    keeps it as ``<log_dir>/dbt-<run id>.log``
 spark_dir                       WAREHOUSE_SPARK_DIR                 ``<data_dir>/spark``
 postgres.host                   WAREHOUSE_PG_HOST                   ``127.0.0.1``
 postgres.port                   WAREHOUSE_PG_PORT                   ``5432``
@@ -116,6 +119,7 @@ class Settings:
     duckdb: DuckDBLimits = field(default_factory=DuckDBLimits)
     serving_storage_version: str = DEFAULT_STORAGE_VERSION
     dagster_home: Path | None = None
+    dbt_log_level_file: str | None = None
     postgres: PostgresSettings = field(default_factory=PostgresSettings)
     project_dir: Path = PROJECT_DIR
 
@@ -148,6 +152,7 @@ class Settings:
             ),
             serving_storage_version=env.get("WAREHOUSE_SERVING_STORAGE_VERSION") or DEFAULT_STORAGE_VERSION,
             dagster_home=_path(env, "DAGSTER_HOME"),
+            dbt_log_level_file=env.get("DBT_LOG_LEVEL_FILE") or None,
             postgres=PostgresSettings(
                 host=env.get("WAREHOUSE_PG_HOST") or "127.0.0.1",
                 port=_positive_int(env, "WAREHOUSE_PG_PORT") or 5432,
@@ -166,7 +171,7 @@ class Settings:
         return dataclasses.replace(self, **resolved)
 
 
-NOT_PATHS = {"pii_salt", "serving_storage_version"}
+NOT_PATHS = {"pii_salt", "serving_storage_version", "dbt_log_level_file"}
 
 
 def _resolve(value: str | Path) -> Path:

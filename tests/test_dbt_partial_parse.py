@@ -143,6 +143,7 @@ def test_the_refresh_job_reuses_the_parsed_project_on_the_next_day(
     assert any(line in asked_for.read_text() for line in FULL_PARSE)  # dbt's debug lines, kept
 
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE")
+    reset_settings()
     for path in sorted(held.glob("*/*/*.csv")):
         shutil.move(path, extracts / path.relative_to(held))
     daily = run_refresh(extracts, db)
