@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from orchestration.quality import preload_gx, runs_gx_checks
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.loader import ExtractListing, list_extracts
+from revenue_warehouse.parse_ahead import ParseAhead
 from revenue_warehouse.settings import get_settings
 
 
@@ -64,6 +66,7 @@ def run_refresh(
     dates = listing.dates()
     if not dates:
         raise FileNotFoundError(f"no extract files under {extracts_dir}")
+    from orchestration.dbt_assets import warehouse_dbt_models
     from orchestration.location import build_definitions
     from orchestration.partitions import range_tags
 
@@ -86,7 +89,9 @@ def run_refresh(
         preload_gx()  # GX imports while the loads and dbt run (orchestration/quality.py)
     instance = instance or dg.DagsterInstance.ephemeral()
     run_id = str(uuid.uuid4())  # as Dagster makes one: the event-log files are held open before it starts
-    with kept_open(instance, run_id):
+    # a new build file's dbt project is parsed during the loads (revenue_warehouse/parse_ahead.py)
+    parse = ParseAhead(db_path) if warehouse_dbt_models.op.name in job.graph.node_dict else nullcontext()
+    with parse, kept_open(instance, run_id):
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id, **run)
     summary = RefreshSummary(result.run_id, result.success, first, last)
     events = result.all_events

@@ -3,6 +3,7 @@ connection open, and a second connection to the same file with other settings th
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
 import json
 import os
@@ -104,25 +105,69 @@ def _replace_with_copy(source: Path, destination: Path) -> None:
         own.unlink(missing_ok=True)
 
 
+def parse_lock(db_path: Path | str) -> Path:
+    """The lock beside the build file's kept parsed project: a parse ahead of a run holds it exclusively
+    (``revenue_warehouse.parse_ahead``); ``partial_parsing`` takes it shared to read the kept file."""
+    return partial_parse_cache(db_path).with_name("parse.lock")
+
+
 @contextmanager
-def partial_parsing(db_path: Path | str, target_path: Path | str) -> Iterator[None]:
-    """One dbt command on ``db_path`` with ``target_path`` starts from the build file's kept parsed project
-    (dbt reads ``<target_path>/partial_parse.msgpack``, put there first; without a kept one, the project
-    target's, as dagster-dbt would copy it, else none) and, when dbt parsed anything (it then writes that
-    file again), the kept one is replaced by it atomically: commands at once each read a whole file. dbt
-    itself checks that a parsed project still matches the project files, vars and profile."""
+def _after_parse_ahead(db_path: Path | str) -> Iterator[None]:
+    """Wait for a parse ahead of this build file still in flight (its lock), then hold the lock shared."""
+    lock = parse_lock(db_path)
+    if not lock.parent.is_dir():  # nothing kept and nothing parsing ahead
+        yield
+        return
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def seed_parse(db_path: Path | str, target: Path) -> tuple[int, int, int] | None:
+    """Put the parsed project dbt should start from into ``target`` (the build file's kept one, else the
+    project target's, as dagster-dbt would copy it, else none); return the identity of what is there."""
     cache = partial_parse_cache(db_path)
-    target = Path(target_path)
     given = target / PARTIAL_PARSE_FILE
     seed = cache if cache.is_file() else PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
     if seed.is_file() and seed.resolve() != given.resolve():
         target.mkdir(parents=True, exist_ok=True)
         _replace_with_copy(seed, given)
-    before = _identity(given)
-    yield
+    return _identity(given)
+
+
+def keep_parse(db_path: Path | str, target: Path, before: tuple[int, int, int] | None) -> None:
+    """When dbt parsed anything (it then wrote ``target``'s parsed project again), keep it for the build file."""
+    cache = partial_parse_cache(db_path)
+    given = target / PARTIAL_PARSE_FILE
     if cache.parent.parent.is_dir() and given.is_file() and _identity(given) != before:
         cache.parent.mkdir(exist_ok=True)
         _replace_with_copy(given, cache)
+
+
+@contextmanager
+def partial_parsing(db_path: Path | str, target_path: Path | str) -> Iterator[None]:
+    """One dbt command on ``db_path`` with ``target_path`` starts from the build file's kept parsed project
+    (dbt reads ``<target_path>/partial_parse.msgpack``, put there first by ``seed_parse``, after a parse
+    ahead of the run still in flight finished) and, when dbt parsed anything (it then writes that file
+    again), the kept one is replaced by it atomically: commands at once each read a whole file. dbt
+    itself checks that a parsed project still matches the project files, vars and profile."""
+    target = Path(target_path)
+    with _after_parse_ahead(db_path):
+        before = seed_parse(db_path, target)
+    yield
+    keep_parse(db_path, target, before)
+
+
+def dbt_command(args: Sequence[str], all_vars: dict, target_path: Path | str | None = None) -> list[str]:
+    """The dbt command line for ``args`` in this project with ``all_vars`` (see ``dbt_invocation``)."""
+    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    cmd += ["--vars", json.dumps(all_vars, default=str)]
+    if target_path is not None:
+        cmd += ["--target-path", str(target_path)]
+    return cmd
 
 
 def run_dbt(
@@ -136,13 +181,10 @@ def run_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` in the project directory on ``db_path``; raise with dbt's output on failure.
     A compiling command gets the last extract date loaded as its as-of date unless ``dbt_vars`` names one."""
-    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     compiling = bool(args) and args[0] in COMPILING
     as_of = latest_as_of(db_path) if compiling and "as_of_date" not in (dbt_vars or {}) else None
     all_vars, as_of_env = dbt_invocation(db_path, dbt_vars, as_of=as_of)
-    cmd += ["--vars", json.dumps(all_vars, default=str)]
-    if target_path is not None:
-        cmd += ["--target-path", str(target_path)]
+    cmd = dbt_command(args, all_vars, target_path)
     with partial_parsing(db_path, target_path or PROJECT_DIR / "target"):
         proc = subprocess.run(
             cmd,

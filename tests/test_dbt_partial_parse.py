@@ -98,6 +98,32 @@ def test_a_changed_var_still_parses_again(built_db: Path, tmp_path: Path) -> Non
         assert con.execute("SELECT max(date_day) FROM core.dim_date").fetchone()[0] == date(2025, 12, 31)
 
 
+def test_a_parse_ahead_is_waited_for_and_is_the_parse_dbt_starts_from(tmp_path: Path) -> None:
+    """A new build file (nothing kept; the project target's parse is for another file): ``ParseAhead``
+    parses in the background and holds the file's parse lock, so a dbt command entering
+    ``partial_parsing`` meanwhile waits for it and starts from its result, which dbt accepts (its log
+    says it skipped parsing). Without the wait, that command would copy the project target's parse at
+    once and parse in full. A build file with a kept parse starts no parse ahead."""
+    from revenue_warehouse.dbt import PARTIAL_PARSE_FILE, partial_parsing, prepare_manifest
+    from revenue_warehouse.parse_ahead import ParseAhead
+
+    prepare_manifest()  # the settings' build file, as the code location prepares it
+    db = tmp_path / "fresh" / "build.duckdb"  # no file yet: dbt parse does not open it
+    target = tmp_path / "target"
+    with ParseAhead(db) as ahead:
+        assert ahead.started
+        with partial_parsing(db, target):
+            assert ahead.returncode == 0  # the lock was held until the parse ahead finished
+            assert (target / PARTIAL_PARSE_FILE).read_bytes() == partial_parse_cache(db).read_bytes()
+    logs = tmp_path / "logs-after"
+    run_dbt(["parse", "--no-write-json", "--log-path", str(logs)], db, target_path=tmp_path / "t2")
+    after = dbt_log(logs)
+    assert not any(line in after for line in FULL_PARSE), after[:3000]
+    assert "Partial parsing enabled, no changes found, skipping parsing" in after
+    with ParseAhead(db) as again:
+        assert not again.started
+
+
 def test_the_refresh_job_reuses_the_parsed_project_on_the_next_day(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -140,7 +166,10 @@ def test_the_refresh_job_reuses_the_parsed_project_on_the_next_day(
     assert last_day_on_or_before_as_of(db) == date(2023, 1, 11)
     kept = partial_parse_cache(db).stat()
     asked_for = logs / f"dbt-{first.run_id}.log"
-    assert any(line in asked_for.read_text() for line in FULL_PARSE)  # dbt's debug lines, kept
+    first_log = asked_for.read_text()
+    # the new build file's project was parsed during the loads (ParseAhead): the step started from it
+    assert not any(line in first_log for line in FULL_PARSE), first_log[:3000]
+    assert "Partial parsing enabled, no changes found, skipping parsing" in first_log  # a debug line, kept
 
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE")
     reset_settings()
