@@ -38,7 +38,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 # Dagster's own busy timeout for these files (seconds): a held connection never waits on it, as it
 # takes no lock, but the same value keeps it from failing fast if SQLite must recover a WAL on open
@@ -93,16 +93,17 @@ def _fsync(path: str) -> None:
 
 @contextmanager
 def _one_engine_per_file(storage: SqliteEventLogStorage, shards: list[str]) -> Iterator[None]:
-    """While inside, ``storage``'s connections to ``shards`` come from one SQLAlchemy engine per shard,
-    made as Dagster makes its engines (``NullPool``: still a new SQLite connection per use, closed
-    after, in its own transaction, under the storage's lock), instead of a new engine for every
-    connection: the dialect is initialised once and each statement compiled once, not once per event.
-    Connections to any other shard are Dagster's own. Restored (and the engines disposed) on exit."""
+    """While inside, ``storage``'s connections to ``shards`` are one SQLite connection per shard, through
+    one SQLAlchemy engine per shard (``StaticPool``), each use in its own transaction under the storage's
+    lock (which serializes every use, so the connection may serve any thread), instead of Dagster's new
+    engine and new SQLite connection (opened, its file's schema read, closed) for every use: the dialect
+    is initialised once, each statement compiled once, and no connection opened per event. Connections
+    to any other shard are Dagster's own. Restored (and the connections closed) on exit."""
     engines = {
         shard: create_engine(
             storage.conn_string_for_shard(shard),
-            poolclass=NullPool,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            poolclass=StaticPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
         for shard in shards
     }

@@ -96,7 +96,7 @@ def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_sha
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Inside, the storage's own connections to the run's file and the index (the ones ``store_event``
-    opens for every event) have synchronous NORMAL and come from one engine per file; its connections
+    opens for every event) have synchronous NORMAL and are one SQLite connection per file; its connections
     to another run's file and the run storage's keep SQLite's FULL and Dagster's engine per connection,
     and so do the same files' connections after; on exit the WAL of both files is fsynced, so what the
     run wrote is on disk as it would be with FULL."""
@@ -105,6 +105,7 @@ def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_sha
     storage = instance.event_log_storage
     seen: dict[str, int] = {}
     engines: dict[str, list] = {"run": [], "index": [], "other run": []}
+    sqlite: dict[str, list] = {"run": [], "index": [], "other run": []}  # the SQLite connections
 
     @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]), name="tiny")
     def probe(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -112,12 +113,15 @@ def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_sha
             with storage.run_connection(context.run.run_id) as conn:
                 seen["run"] = _synchronous(conn)
                 engines["run"].append(conn.engine)
+                sqlite["run"].append(conn.connection.dbapi_connection)
             with storage.index_connection() as conn:
                 seen["index"] = _synchronous(conn)
                 engines["index"].append(conn.engine)
+                sqlite["index"].append(conn.connection.dbapi_connection)
             with storage.run_connection(other) as conn:
                 seen["other run"] = _synchronous(conn)
                 engines["other run"].append(conn.engine)
+                sqlite["other run"].append(conn.connection.dbapi_connection)
         with instance.run_storage.connect() as conn:
             seen["runs.db"] = _synchronous(conn)
         return dg.MaterializeResult(metadata={"rows": 3})
@@ -141,6 +145,10 @@ def test_dagster_connections_to_the_held_files_skip_the_fsync_per_commit_and_sha
     # one engine per held file for the run (each statement compiled once); Dagster's new one per
     # connection elsewhere and after
     (run_1, run_2), (index_1, index_2), (other_1, other_2) = engines.values()
+    assert run_1 is run_2 and index_1 is index_2 and other_1 is not other_2
+    # and one SQLite connection per held file for the run (none opened, and its file's schema read,
+    # per event); Dagster's new connection per use elsewhere
+    (run_1, run_2), (index_1, index_2), (other_1, other_2) = sqlite.values()
     assert run_1 is run_2 and index_1 is index_2 and other_1 is not other_2
     with storage.run_connection(run_id) as after:  # (one at a time: the storage's lock)
         assert after.engine is not run_1
