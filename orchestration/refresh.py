@@ -14,7 +14,6 @@ import duckdb
 
 from orchestration.dbt_events import DBT_TESTS_CHECK
 from orchestration.event_storage import kept_open
-from orchestration.quality import preload_gx, runs_gx_checks
 from revenue_warehouse import duckdb_limits
 from revenue_warehouse.contract import SYSTEMS
 from revenue_warehouse.loader import ExtractListing, list_extracts
@@ -85,8 +84,6 @@ def run_refresh(
         run: dict = {"partition_key": last, "run_config": config}
     else:
         run = {"tags": range_tags(first, last)}
-    if runs_gx_checks(job):
-        preload_gx()  # GX imports while the loads and dbt run (orchestration/quality.py)
     instance = instance or dg.DagsterInstance.ephemeral()
     run_id = str(uuid.uuid4())  # as Dagster makes one: the event-log files are held open before it starts
     # a new build file's dbt project is parsed during the loads (revenue_warehouse/parse_ahead.py)

@@ -254,3 +254,35 @@ def test_a_run_given_a_listing_loads_what_it_lists_without_listing_again(
         assert con.execute(
             "SELECT count(*) FROM raw_stripe.invoice WHERE _extract_date = '2023-01-04'"
         ).fetchone()[0] == rows_in_csv(late_day)
+
+
+def test_a_job_with_gx_checks_preloads_gx_from_its_load_step_and_a_load_job_does_not(
+    extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GX import starts in the load step of a job that has GX checks (so it overlaps the loads and
+    dbt, not Dagster's planning of the run), and not at all in a job without them."""
+    from orchestration import raw_assets
+
+    calls: list[str] = []
+    monkeypatch.setattr(raw_assets, "preload_gx", lambda: calls.append("preload"))
+    first = TABLES[0]
+
+    @dg.asset_check(asset=dg.AssetKey([f"raw_{first.system}", first.name]), name="gx_probe")
+    def gx_probe() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=True)
+
+    resources = {
+        "warehouse": WarehouseResource(database=str(tmp_path / "a.duckdb"), extracts_dir=str(extracts))
+    }
+    tags = range_tags(DATES[0].isoformat(), DATES[-1].isoformat())
+    plain = dg.materialize(
+        RAW_ASSETS, resources=resources, tags=tags, instance=dg.DagsterInstance.ephemeral()
+    )
+    assert plain.success and calls == []
+    resources["warehouse"] = WarehouseResource(
+        database=str(tmp_path / "b.duckdb"), extracts_dir=str(extracts)
+    )
+    checked = dg.materialize(
+        [*RAW_ASSETS, gx_probe], resources=resources, tags=tags, instance=dg.DagsterInstance.ephemeral()
+    )
+    assert checked.success and calls  # once per load step
