@@ -10,7 +10,8 @@ the build file's parse lock meanwhile, so the dbt step (which takes the lock sha
 kept file) waits for it rather than parsing a second time. Nothing changes for a build file that has a
 kept parsed project: whether it still fits is dbt's own check, in the build, as before.
 
-A parse ahead that fails keeps nothing (the build then parses as it did before); stopping a run stops it.
+A parse ahead that cannot start or fails keeps nothing and is not an error of the run (the build then
+parses as it did before); stopping a run stops it.
 """
 
 from __future__ import annotations
@@ -62,8 +63,12 @@ class ParseAhead:
         if partial_parse_cache(self.db_path).is_file():
             return self
         lock = parse_lock(self.db_path)
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        handle = lock.open("a")
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            handle = lock.open("a")
+        except OSError as exc:  # e.g. a read-only folder: the build reports what it cannot write
+            log.warning("no dbt parse ahead of %s: %s", self.db_path, exc)
+            return self
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:  # another run is parsing ahead of this build file
@@ -72,10 +77,22 @@ class ParseAhead:
         self._lock = handle
         try:
             self._start()
+        except Exception:  # never fatal: the build parses instead (and says why if it cannot)
+            log.warning(
+                "could not start a dbt parse ahead of %s; the build parses instead",
+                self.db_path,
+                exc_info=True,
+            )
+            self._cleanup()
         except BaseException:
-            self._release()
+            self._cleanup()
             raise
         return self
+
+    def _cleanup(self) -> None:
+        if self._target is not None:
+            shutil.rmtree(self._target, ignore_errors=True)
+        self._release()
 
     def _start(self) -> None:
         self._target = Path(tempfile.mkdtemp(prefix="dbt-parse-ahead-"))
@@ -112,8 +129,7 @@ class ParseAhead:
         except Exception:  # never fatal: the build parses instead
             log.exception("dbt parse ahead of %s failed; the build parses instead", self.db_path)
         finally:
-            shutil.rmtree(self._target, ignore_errors=True)
-            self._release()
+            self._cleanup()
 
     def _release(self) -> None:
         if self._lock is not None:

@@ -1,0 +1,64 @@
+"""``ParseAhead`` (revenue_warehouse/parse_ahead.py) is never an error of the run and never leaves the
+build file's parse lock held: a parse that fails keeps nothing, one that cannot start is skipped, one
+still running when the run ends is stopped. The dbt command is replaced by a stand-in process here (the
+real parse ahead, with dbt, is in tests/test_dbt_partial_parse.py)."""
+
+from __future__ import annotations
+
+import fcntl
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from revenue_warehouse import parse_ahead
+from revenue_warehouse.dbt import parse_lock, partial_parse_cache
+from revenue_warehouse.parse_ahead import ParseAhead
+
+
+def lock_is_free(db: Path) -> bool:
+    with parse_lock(db).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
+
+def stand_in(monkeypatch: pytest.MonkeyPatch, cmd: list[str]) -> None:
+    monkeypatch.setattr(parse_ahead, "dbt_command", lambda *args, **kwargs: cmd)
+
+
+def test_a_failed_parse_ahead_keeps_nothing_and_frees_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "build.duckdb"
+    stand_in(monkeypatch, [sys.executable, "-c", "import sys; sys.exit(3)"])
+    with ParseAhead(db) as ahead:
+        assert ahead.started
+        ahead.wait()
+        assert lock_is_free(db)
+    assert ahead.returncode == 3
+    assert not partial_parse_cache(db).exists()
+
+
+def test_a_parse_ahead_that_cannot_start_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "build.duckdb"
+    stand_in(monkeypatch, [str(tmp_path / "no-such-dbt")])
+    with ParseAhead(db) as ahead:  # no exception: the build would parse instead
+        assert not ahead.started
+        assert lock_is_free(db)
+    assert not partial_parse_cache(db).exists()
+
+
+def test_a_run_that_ends_first_stops_its_parse_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "build.duckdb"
+    stand_in(monkeypatch, [sys.executable, "-c", "import time; time.sleep(120)"])
+    started = time.monotonic()
+    with ParseAhead(db) as ahead:
+        assert ahead.started and not lock_is_free(db)  # held while it runs: a dbt step would wait
+    assert time.monotonic() - started < 30
+    assert ahead.returncode is not None and ahead.returncode < 0  # stopped, not finished
+    assert lock_is_free(db) and not partial_parse_cache(db).exists()
