@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 # dbt parse writes its artifacts (manifest.json and others) unless told not to; only the parsed project
 # (partial_parse.msgpack) is kept
 PARSE_ARGS = ("parse", "--no-write-json", "--log-level-file", "none")
+# how long a parse still running when the run ends gets to exit after SIGTERM before it is killed (a
+# process can inherit SIGTERM ignored or blocked; in one CI run a test's stand-in outlived SIGTERM)
+STOP_GRACE_S = 5.0
 
 
 class ParseAhead:
@@ -58,6 +61,7 @@ class ParseAhead:
         self._proc: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
         self._target: Path | None = None
+        self._stopped = False  # the run ended first and stopped it
 
     def __enter__(self) -> ParseAhead:
         if partial_parse_cache(self.db_path).is_file():
@@ -122,7 +126,7 @@ class ParseAhead:
                 self.returncode = self._proc.wait()
             if self.returncode == 0:
                 keep_parse(self.db_path, self._target, before)
-            else:  # the dbt step parses as it would have without the parse ahead, and says why if it fails
+            elif not self._stopped:  # the dbt step parses as it would have, and says why if it fails
                 log.warning(
                     "dbt parse ahead of %s exited %s; the build parses instead", self.db_path, self.returncode
                 )
@@ -145,5 +149,10 @@ class ParseAhead:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._proc is not None and self._proc.poll() is None:  # the run ended before the parse did
+            self._stopped = True
             self._proc.terminate()
+            try:
+                self._proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:  # SIGTERM ignored or blocked (inherited): no grace
+                self._proc.kill()
         self.wait()

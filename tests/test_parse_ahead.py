@@ -53,12 +53,25 @@ def test_a_parse_ahead_that_cannot_start_is_skipped(tmp_path: Path, monkeypatch:
     assert not partial_parse_cache(db).exists()
 
 
-def test_a_run_that_ends_first_stops_its_parse_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("sigterm", ["default", "ignored"])
+def test_a_run_that_ends_first_stops_its_parse_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sigterm: str
+) -> None:
+    """Stopped with SIGTERM, or killed after a grace period when the process ignores SIGTERM (in one CI
+    run the stand-in outlived SIGTERM and slept its 120 s out; a process can inherit SIGTERM ignored)."""
     db = tmp_path / "build.duckdb"
-    stand_in(monkeypatch, [sys.executable, "-c", "import time; time.sleep(120)"])
+    ready = tmp_path / "ready"  # written by the stand-in once its SIGTERM disposition is set
+    ignore = "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); " if sigterm == "ignored" else ""
+    stand_in(
+        monkeypatch,
+        [sys.executable, "-c", f"{ignore}open({str(ready)!r}, 'w').close(); import time; time.sleep(120)"],
+    )
     started = time.monotonic()
     with ParseAhead(db) as ahead:
         assert ahead.started and not lock_is_free(db)  # held while it runs: a dbt step would wait
+        while not ready.exists() and time.monotonic() - started < 20:
+            time.sleep(0.05)
+        assert ready.exists()
     assert time.monotonic() - started < 30
     assert ahead.returncode is not None and ahead.returncode < 0  # stopped, not finished
     assert lock_is_free(db) and not partial_parse_cache(db).exists()
