@@ -11,8 +11,15 @@ run's Dagster event log it then reads, relative to the start of the process:
 * ``started_s``: the run's start (between the two: Dagster planning the run, its planned events);
 * ``steps_s``: each step's duration; ``succeeded_s``: the run's end (after it: the summary, exit).
 
+``--increment``: a daily increment instead. The run above goes over the extracts without their last
+day (a tree of hard links in the work folder: the extracts folder is not touched); then the last day's
+files are linked in and ``warehouse run`` runs again on the same build file, serving file and
+``DAGSTER_HOME``, as the next day's run would. One JSON line per checkout and pair: ``full`` and
+``increment`` (each as above) and ``increment_vs_full`` (increment wall / full wall). DuckDB's memory
+limit and the other settings come from the environment (``WAREHOUSE_DUCKDB_MEMORY_LIMIT=3GB``).
+
 Usage: ``.venv/bin/python bench/run_timeline.py --extracts /path/to/extracts [--pairs 2] [--keep]
-<checkout> [<checkout> ...]`` (default checkout: this one).
+[--increment] <checkout> [<checkout> ...]`` (default checkout: this one).
 """
 
 from __future__ import annotations
@@ -33,9 +40,12 @@ STEP_EVENTS = {"STEP_START": "start", "STEP_SUCCESS": "end", "STEP_FAILURE": "en
 
 
 def run_once(checkout: Path, extracts: Path, work: Path) -> dict:
+    """``warehouse run`` of ``extracts`` in ``work`` (its build file, data folder and ``DAGSTER_HOME``
+    made on the first run there, kept for the next)."""
     home = work / "dagster_home"
-    home.mkdir(parents=True)
-    shutil.copy(checkout / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    if not home.exists():
+        home.mkdir(parents=True)
+        shutil.copy(checkout / "orchestration" / "dagster.yaml", home / "dagster.yaml")
     env = dict(os.environ)
     env.update(
         WAREHOUSE_DATA_DIR=str(work / "data"),
@@ -86,6 +96,31 @@ def timeline(home: Path, started: float) -> dict:
     return out
 
 
+def link_extracts(extracts: Path, into: Path, last_day: bool) -> str:
+    """Hard links of the extract files in ``into`` (same layout): every day but the last, or only the
+    last day's files. Returns the last day (the files' common stem, e.g. ``2025-12-31``)."""
+    files = [p for p in extracts.rglob("*") if p.is_file() and "_truth" not in p.relative_to(extracts).parts]
+    last = max(p.name.split(".")[0] for p in files)
+    for path in files:
+        if (path.name.split(".")[0] == last) == last_day:
+            link = into / path.relative_to(extracts)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, link)
+    return last
+
+
+def increment_once(checkout: Path, extracts: Path, work: Path) -> dict:
+    """A full run without the last extract day, then that day's run on the same warehouse."""
+    held = work / "extracts"
+    last = link_extracts(extracts, held, last_day=False)
+    full = run_once(checkout, held, work)
+    link_extracts(extracts, held, last_day=True)
+    increment = run_once(checkout, held, work)
+    ratio = round(increment["wall_s"] / full["wall_s"], 3) if full["wall_s"] else None
+    return {"checkout": str(checkout), "last_day": last, "full": full, "increment": increment,
+            "increment_vs_full": ratio}  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,13 +128,17 @@ def main() -> int:
     parser.add_argument("--extracts", type=Path, required=True)
     parser.add_argument("--pairs", type=int, default=2, help="rounds of the checkouts in turn (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    parser.add_argument(
+        "--increment", action="store_true", help="a full run without the last day, then that day's run"
+    )
     parser.add_argument("checkouts", type=Path, nargs="*", default=[PROJECT_DIR])
     args = parser.parse_args()
     for _ in range(args.pairs):
         for checkout in args.checkouts:
             work = Path(tempfile.mkdtemp(prefix="bench-timeline-"))
             try:
-                result = run_once(checkout.resolve(), args.extracts.resolve(), work)
+                measure = increment_once if args.increment else run_once
+                result = measure(checkout.resolve(), args.extracts.resolve(), work)
                 result["load_average"] = round(os.getloadavg()[0], 1)
                 print(json.dumps(result), flush=True)
             finally:
