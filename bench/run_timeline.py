@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -96,13 +97,26 @@ def timeline(home: Path, started: float) -> dict:
     return out
 
 
+def _extract_day(path: Path) -> str | None:
+    """The extract date a file is for (``<system>/<table>/<YYYY-MM-DD>.<ext>``), or None."""
+    stem = path.name.split(".")[0]
+    try:
+        return date.fromisoformat(stem).isoformat()
+    except ValueError:
+        return None
+
+
 def link_extracts(extracts: Path, into: Path, last_day: bool) -> str:
-    """Hard links of the extract files in ``into`` (same layout): every day but the last, or only the
-    last day's files. Returns the last day (the files' common stem, e.g. ``2025-12-31``)."""
+    """Hard links of the extract files in ``into`` (same layout): every file but the last day's (files
+    not named for a date included), or only the last day's. Returns the last day, e.g. ``2025-12-31``."""
     files = [p for p in extracts.rglob("*") if p.is_file() and "_truth" not in p.relative_to(extracts).parts]
-    last = max(p.name.split(".")[0] for p in files)
-    for path in files:
-        if (path.name.split(".")[0] == last) == last_day:
+    days = {path: _extract_day(path) for path in files}
+    dated = [day for day in days.values() if day is not None]
+    if not dated:
+        raise SystemExit(f"no extract files named for a date under {extracts}")
+    last = max(dated)
+    for path, day in days.items():
+        if (day == last) == last_day:
             link = into / path.relative_to(extracts)
             link.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, link)
