@@ -159,7 +159,9 @@ def _checks_for(suites: Sequence[Suite], config: QualityConfig) -> dg.AssetCheck
 
 
 def runs_gx_checks(job: dg.JobDefinition) -> bool:
-    """Whether ``job`` executes any GX check (``refresh`` does, ``load_raw`` does not)."""
+    """Whether ``job`` executes any GX check (``refresh`` does, ``load_raw`` does not). Given a step's
+    ``context.job_def``, that is the run's own subset: a run of ``refresh`` that leaves the GX checks
+    out (selected assets only, checks deselected) has none."""
     return any(key.name.startswith("gx_") for key in job.asset_layer.asset_graph.asset_check_keys)
 
 

@@ -260,7 +260,8 @@ def test_a_job_with_gx_checks_preloads_gx_from_its_load_step_and_a_load_job_does
     extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The GX import starts in the load step of a job that has GX checks (so it overlaps the loads and
-    dbt, not Dagster's planning of the run), and not at all in a job without them."""
+    dbt, not Dagster's planning of the run), and not at all in a job without them, nor in a run of that
+    job that leaves its GX checks out (a subset the UI launches: the step sees the run's subset job)."""
     from orchestration import raw_assets
 
     calls: list[str] = []
@@ -286,3 +287,15 @@ def test_a_job_with_gx_checks_preloads_gx_from_its_load_step_and_a_load_job_does
         [*RAW_ASSETS, gx_probe], resources=resources, tags=tags, instance=dg.DagsterInstance.ephemeral()
     )
     assert checked.success and calls  # once per load step
+    calls.clear()
+    resources["warehouse"] = WarehouseResource(
+        database=str(tmp_path / "c.duckdb"), extracts_dir=str(extracts)
+    )
+    unchecked = dg.materialize(
+        [*RAW_ASSETS, gx_probe],
+        selection=dg.AssetSelection.all().without_checks(),
+        resources=resources,
+        tags=tags,
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert unchecked.success and calls == []
