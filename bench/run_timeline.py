@@ -12,11 +12,12 @@ run's Dagster event log it then reads, relative to the start of the process:
 * ``steps_s``: each step's duration; ``succeeded_s``: the run's end (after it: the summary, exit).
 
 ``--increment``: a daily increment instead. The run above goes over the extracts without their last
-day (a tree of hard links in the work folder: the extracts folder is not touched); then the last day's
-files are linked in and ``warehouse run`` runs again on the same build file, serving file and
-``DAGSTER_HOME``, as the next day's run would. One JSON line per checkout and pair: ``full`` and
-``increment`` (each as above) and ``increment_vs_full`` (increment wall / full wall). DuckDB's memory
-limit and the other settings come from the environment (``WAREHOUSE_DUCKDB_MEMORY_LIMIT=3GB``).
+day (a tree of hard links in the work folder, or copies where it is on another file system; the
+extracts folder is not touched); then the last day's files are added and ``warehouse run`` runs again
+on the same build file, serving file and ``DAGSTER_HOME``, as the next day's run would. One JSON line
+per checkout and pair: ``full`` and ``increment`` (each as above) and ``increment_vs_full`` (increment
+wall / full wall). DuckDB's memory limit and the other settings come from the environment
+(``WAREHOUSE_DUCKDB_MEMORY_LIMIT=3GB``).
 
 Usage: ``.venv/bin/python bench/run_timeline.py --extracts /path/to/extracts [--pairs 2] [--keep]
 [--increment] <checkout> [<checkout> ...]`` (default checkout: this one).
@@ -25,6 +26,7 @@ Usage: ``.venv/bin/python bench/run_timeline.py --extracts /path/to/extracts [--
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import shutil
@@ -117,10 +119,20 @@ def link_extracts(extracts: Path, into: Path, last_day: bool) -> str:
     last = max(dated)
     for path, day in days.items():
         if (day == last) == last_day:
-            link = into / path.relative_to(extracts)
-            link.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, link)
+            _link_or_copy(path, into / path.relative_to(extracts))
     return last
+
+
+def _link_or_copy(source: Path, destination: Path) -> None:
+    """A hard link, or a copy keeping the modification time when the work folder is on another file
+    system than the extracts (a tmpfs ``/tmp``): the loader sees the same files either way."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.copy2(source, destination)
 
 
 def increment_once(checkout: Path, extracts: Path, work: Path) -> dict:
