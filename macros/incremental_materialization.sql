@@ -43,7 +43,11 @@
         {%- set build_sql = revenue_warehouse.duckdb_replace_table_as(target_relation, compiled_code) -%}
     {%- else -%}
         {%- set temp_relation = make_temp_relation(target_relation) -%}
-        {%- do run_query(create_table_as(True, temp_relation, compiled_code)) -%}
+        {%- if config.get('incremental_strategy') == 'by_difference' -%}
+            {%- do run_query(revenue_warehouse.by_difference_temp_table(temp_relation, compiled_code)) -%}
+        {%- else -%}
+            {%- do run_query(create_table_as(True, temp_relation, compiled_code)) -%}
+        {%- endif -%}
         {%- set dest_columns = revenue_warehouse.duckdb_incremental_columns(on_schema_change, temp_relation, existing_relation) -%}
         {%- set incremental_strategy = config.get('incremental_strategy') or 'default' -%}
         {%- set incremental_predicates = config.get('predicates', none) or config.get('incremental_predicates', none) -%}
@@ -81,7 +85,8 @@
 {#- The columns an incremental run writes (the temporary relation's), after dbt's schema-change rule:
     with on_schema_change='fail', both relations' columns from one query, compared as dbt's
     check_for_schema_changes does, and dbt's error when they differ; 'ignore' the stored table's
-    columns (as dbt-duckdb); the other settings dbt's process_schema_changes. -#}
+    columns (as dbt-duckdb); the other settings dbt's process_schema_changes. The flag column of a
+    model written by difference (macros/written_by_difference.sql) is not a column of its table. -#}
 {% macro duckdb_incremental_columns(on_schema_change, temp_relation, existing_relation) -%}
     {%- if on_schema_change == 'ignore' -%}
         {{ return(adapter.get_columns_in_relation(existing_relation)) }}
@@ -101,7 +106,10 @@
     {%- set source_columns = [] -%}
     {%- set target_columns = [] -%}
     {%- for row in described -%}
-        {%- do (source_columns if row[0] == 0 else target_columns).append(api.Column(row[1], row[2], none, none, none)) -%}
+        {#- a model written by difference flags its withdrawn keys in a column the table has not -#}
+        {%- if not (row[0] == 0 and row[1] | lower == revenue_warehouse.by_difference_flag()) -%}
+            {%- do (source_columns if row[0] == 0 else target_columns).append(api.Column(row[1], row[2], none, none, none)) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set source_not_in_target = diff_columns(source_columns, target_columns) -%}
     {%- set target_not_in_source = diff_columns(target_columns, source_columns) -%}

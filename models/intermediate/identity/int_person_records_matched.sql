@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('person_record_id')) }}
 {#-
     Identity, record level: every HubSpot contact, Salesforce lead and Salesforce contact with the
     person it belongs to and the rule that matched it. docs/metrics.md#identity.
@@ -197,4 +198,4 @@ final as (
     from unioned
 )
 
-select * from final
+{{ select_by_difference('final', 'person_record_id') }}

@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('person_id')) }}
 {#-
     Identity, person level: one row per person across HubSpot contacts, Salesforce leads and
     Salesforce contacts, linked to Stripe through the person's account (docs/metrics.md#identity).
@@ -151,4 +152,4 @@ final as (
         on coalesce(primary_contacts_crm.account_id, primary_leads.converted_account_id) = accounts.account_id
 )
 
-select * from final
+{{ select_by_difference('final', 'person_id') }}

@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('stage_event_id')) }}
 {#-
     Every funnel stage reached, one row per journey and stage, in the long shape the
     configuration seeds (funnel_stages, departments, handoff_slas) are joined to. Journeys of kind
@@ -78,4 +79,4 @@ final as (
     where cast(stage_at as date) <= {{ as_of_date() }}
 )
 
-select * from final
+{{ select_by_difference('final', 'stage_event_id') }}

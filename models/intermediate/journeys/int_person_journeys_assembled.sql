@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('journey_id')) }}
 {#-
     One row per person journey with the timestamp, record and owner of every funnel stage from
     first touch to first renewal (docs/metrics.md#funnel, #handoffs). A journey is a person
@@ -87,4 +88,4 @@ final as (
         on journeys.converted_opportunity_id = opportunity_milestones.opportunity_id
 )
 
-select * from final
+{{ select_by_difference('final', 'journey_id') }}

@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('person_id')) }}
 {#-
     One row per person (int_persons_resolved; soft-deleted records ignored) with the milestones of
     the marketing and sales-lead part of their journey (docs/metrics.md#funnel, #handoffs): first
@@ -72,4 +73,4 @@ final as (
         on leads.lead_id = first_sales_tasks.lead_id
 )
 
-select * from final
+{{ select_by_difference('final', 'person_id') }}

@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('handoff_instance_id')) }}
 {#-
     One row per handoff instance (docs/metrics.md#handoffs): a journey that reached the
     from-department's last stage was handed over at that moment (every MQL is one marketing-to-sales
@@ -128,4 +129,4 @@ final as (
     from statused
 )
 
-select * from final
+{{ select_by_difference('final', 'handoff_instance_id') }}

@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('journey_id')) }}
 {#-
     One row per person journey (docs/metrics.md#funnel): a timestamp for every stage from first
     touch to first renewal, the furthest stage reached and the department that owns it (from the
@@ -79,4 +80,4 @@ final as (
         on person_journeys.journey_id = current_stage.journey_id
 )
 
-select * from final
+{{ select_by_difference('final', 'journey_id') }}

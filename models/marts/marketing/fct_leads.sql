@@ -1,3 +1,4 @@
+{{ config(**by_difference_config('person_id')) }}
 with
 
 persons as (
@@ -84,4 +85,4 @@ final as (
         on persons.person_id = last_touches.person_id
 )
 
-select * from final
+{{ select_by_difference('final', 'person_id') }}
