@@ -4,7 +4,13 @@ built warehouse: dbt's JSON log format, its target and log folders a fresh folde
 them), partial parsing warm (a first, untimed build parses the project once), the step's vars and
 exclusions. Prints one JSON line with each run's wall and CPU seconds (user + system of the dbt process).
 
-usage: .venv/bin/python bench/dbt_step.py <build.duckdb> <work dir> [--pairs 3]   (work dir emptied first)
+``--against <dir>``: instead, this checkout's dbt project against another's (e.g. a ``git worktree`` of an
+earlier commit: its models, macros and ``dbt_project.yml``, run by this checkout's dbt), both with the step's
+flags, alternated, each with its own warm parse. For the daily increment, ``build`` is a warehouse built
+without the last day with that day loaded (``warehouse run`` then ``warehouse load``).
+
+usage: .venv/bin/python bench/dbt_step.py <build.duckdb> <work dir> [--pairs 3] [--against <dir>]
+       (work dir emptied first)
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def one_build(build: Path, work: Path, flags: list[str], parsed: Path | None) -> dict[str, Any]:
-    """``dbt build`` on a fresh copy of ``build``; returns wall and CPU seconds and what dbt left."""
+def one_build(
+    build: Path, work: Path, flags: list[str], parsed: Path | None, project: Path = ROOT
+) -> dict[str, Any]:
+    """``dbt build`` of ``project`` on a fresh copy of ``build``; returns wall and CPU seconds and what
+    dbt left."""
     shutil.rmtree(work, ignore_errors=True)
     target = work / "target"
     target.mkdir(parents=True)
@@ -47,7 +56,7 @@ def one_build(build: Path, work: Path, flags: list[str], parsed: Path | None) ->
     env = dbt_env(db, {"DBT_LOG_FORMAT": "json", "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)})
     env.pop("DBT_LOG_LEVEL_FILE", None)
     cpu, wall = children_cpu(), time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"dbt build failed (exit {proc.returncode}): {proc.stdout[-2000:]}")
     return {
@@ -55,6 +64,23 @@ def one_build(build: Path, work: Path, flags: list[str], parsed: Path | None) ->
         "cpu_s": round(children_cpu() - cpu, 2),
         "left_in_target": sorted(p.name for p in target.iterdir()),
     }
+
+
+def against(build: Path, work: Path, pairs: int, other: Path) -> dict[str, Any]:
+    """This checkout's dbt project and ``other``'s alternated, the step's flags on both."""
+    shutil.rmtree(work, ignore_errors=True)
+    projects = {"this": ROOT, "against": other}
+    flags = [*NOTHING_TO_KEEP, *NO_FILE_LOG]
+    parsed: dict[str, Path] = {}
+    for name, project in projects.items():
+        one_build(build, work / "warm", [], None, project)
+        parsed[name] = work / f"partial_parse_{name}.msgpack"
+        shutil.copy(work / "warm" / "target" / "partial_parse.msgpack", parsed[name])
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in projects}
+    for _ in range(pairs):
+        for name, project in projects.items():
+            runs[name].append(one_build(build, work / "run", flags, parsed[name], project))
+    return {"build": str(build), "against_checkout": str(other), "os_cpus": os.cpu_count(), "pairs": pairs, **runs}
 
 
 def main(build: Path, work: Path, pairs: int) -> dict[str, Any]:
@@ -76,5 +102,11 @@ if __name__ == "__main__":
     parser.add_argument("build", type=Path, help="a built warehouse (build.duckdb)")
     parser.add_argument("work", type=Path, help="a work directory (emptied first)")
     parser.add_argument("--pairs", type=int, default=3, help="alternated pairs (default 3)")
+    parser.add_argument("--against", type=Path, help="another checkout's dbt project to alternate with")
     args = parser.parse_args()
-    print(json.dumps(main(args.build.resolve(), args.work.resolve(), args.pairs)))
+    if args.against:
+        print(
+            json.dumps(against(args.build.resolve(), args.work.resolve(), args.pairs, args.against.resolve()))
+        )
+    else:
+        print(json.dumps(main(args.build.resolve(), args.work.resolve(), args.pairs)))

@@ -33,16 +33,20 @@
 {%- endmacro %}
 
 {% macro by_difference_config(key) -%}
-    {%- if target.type == 'duckdb' -%}
-        {{ return({
-            'materialized': 'incremental',
-            'unique_key': key,
-            'incremental_strategy': 'by_difference',
-            'on_schema_change': 'fail',
-        }) }}
-    {%- else -%}
-        {{ return({'materialized': 'table'}) }}
-    {%- endif -%}
+    {{ return(adapter.dispatch('by_difference_config')(key)) }}
+{%- endmacro %}
+
+{% macro default__by_difference_config(key) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{% macro duckdb__by_difference_config(key) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'unique_key': key,
+        'incremental_strategy': 'by_difference',
+        'on_schema_change': 'fail',
+    }) }}
 {%- endmacro %}
 
 {% macro select_by_difference(computed, key) -%}
