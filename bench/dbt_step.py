@@ -80,7 +80,13 @@ def against(build: Path, work: Path, pairs: int, other: Path) -> dict[str, Any]:
     for _ in range(pairs):
         for name, project in projects.items():
             runs[name].append(one_build(build, work / "run", flags, parsed[name], project))
-    return {"build": str(build), "against_checkout": str(other), "os_cpus": os.cpu_count(), "pairs": pairs, **runs}
+    return {
+        "build": str(build),
+        "against_checkout": str(other),
+        "os_cpus": os.cpu_count(),
+        "pairs": pairs,
+        **runs,
+    }
 
 
 def main(build: Path, work: Path, pairs: int) -> dict[str, Any]:
