@@ -75,3 +75,46 @@ def test_a_run_that_ends_first_stops_its_parse_ahead(
     assert time.monotonic() - started < 30
     assert ahead.returncode is not None and ahead.returncode < 0  # stopped, not finished
     assert lock_is_free(db) and not partial_parse_cache(db).exists()
+
+
+def test_warehouse_run_parses_ahead_from_its_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``warehouse run`` on a new build file has the dbt project parsing before the refresh job starts: the
+    parse begins before the run lists the extracts, imports Dagster and plans the job (one core), not in
+    the job's load step. Here the refresh job is a stand-in that looks at the build file's parse lock and
+    stops the run; the parse is a stand-in process, stopped with the run."""
+    import argparse
+
+    from orchestration import refresh
+    from revenue_warehouse import dbt
+    from revenue_warehouse.commands import run as run_command
+    from revenue_warehouse.settings import reset_settings
+
+    day = tmp_path / "extracts" / "hubspot" / "contact" / "2024-01-01.csv"
+    day.parent.mkdir(parents=True)
+    day.write_text("id\n")
+    db = tmp_path / "data" / "warehouse" / "build.duckdb"
+    monkeypatch.setenv("WAREHOUSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WAREHOUSE_BUILD_DB", str(db))
+    monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(tmp_path / "data" / "warehouse" / "serving.duckdb"))
+    reset_settings()
+    stand_in(monkeypatch, [sys.executable, "-c", "import time; time.sleep(120)"])
+    monkeypatch.setattr(dbt, "prepare_manifest", lambda *args, **kwargs: False)
+
+    class JobStarted(Exception):
+        pass
+
+    at_job_start: list[bool] = []
+
+    def refresh_job(extracts: Path, db_path: Path, **kwargs: object) -> None:
+        at_job_start.append(parse_lock(db_path).parent.is_dir() and not lock_is_free(db_path))
+        raise JobStarted
+
+    monkeypatch.setattr(refresh, "run_refresh", refresh_job)
+    args = argparse.Namespace(extracts=tmp_path / "extracts", scale=0.1, seed=1, start=None, end=None)
+    started = time.monotonic()
+    with pytest.raises(JobStarted):
+        run_command.handle(args)
+    reset_settings()
+    assert at_job_start == [True]  # the parse ahead of db was under way when the job started
+    assert time.monotonic() - started < 30  # and was stopped with the run
+    assert lock_is_free(db) and not partial_parse_cache(db).exists()

@@ -46,9 +46,9 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from revenue_warehouse.loader import list_extracts
+    from revenue_warehouse.parse_ahead import ParseAhead
     from revenue_warehouse.publish import NotAServingFile, refuse_foreign_serving
-    from revenue_warehouse.run_output import log_path, output_to
+    from revenue_warehouse.run_output import log_path
 
     extracts = (args.extracts or paths.extracts_dir()).resolve()
     db = paths.build_db_path()
@@ -63,6 +63,17 @@ def _handle(args: argparse.Namespace) -> int:
         from revenue_warehouse.build_db import open_build
 
         open_build(db).close()
+    # a build file with no parsed dbt project kept yet has it parsed from now on, in another process, on
+    # the core the run's start (listing, imports, Dagster's planning: one core) leaves idle; the refresh
+    # job's own parse ahead then finds it under way (revenue_warehouse/parse_ahead.py)
+    with ParseAhead(db):
+        return _run(args, extracts, db, log)
+
+
+def _run(args: argparse.Namespace, extracts: Path, db: Path, log: Path) -> int:
+    from revenue_warehouse.loader import list_extracts
+    from revenue_warehouse.run_output import output_to
+
     listing = list_extracts(extracts)  # once per run: the dates, the partitions and the loads use it
     dates = listing.dates()
     unfit = [] if dates else _files(extracts)
