@@ -22,6 +22,7 @@ from orchestration.dbt_events import (
     model_check_spec,
     split_test_results,
 )
+from orchestration.quality import preload_gx, runs_gx_checks
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.as_of import resolve_as_of
 from revenue_warehouse.build_db import run_lock
@@ -167,6 +168,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             args = ["build", "--vars", json.dumps(dbt_vars), "--exclude", " ".join(exclude), *build_flags()]
             # --exclude's value is one argument: dagster-dbt splits it
             invocation = dbt.cli(args, context=context, target_path=target)
+            if runs_gx_checks(context.job_def):  # GX imports while dbt runs (docs: preload_gx)
+                preload_gx()
             yield from _events(context, invocation)
     finally:
         kept = keep_file_log(target, context.run.run_id)

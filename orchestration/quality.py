@@ -5,8 +5,7 @@ are one ``@multi_asset_check`` (one step, ``gx_checks``): the suites share a GX 
 connection, one Data Docs build and one write of their results.
 
 GX is imported only when a check executes, never when the code location loads; a run of a job with
-GX checks imports it in the background from its load step on, while the loads and dbt run
-(``preload_gx``).
+GX checks imports it in the background from its dbt step on, while dbt runs (``preload_gx``).
 """
 
 import importlib
@@ -172,9 +171,10 @@ _PRELOAD_LOCK = threading.Lock()
 def preload_gx() -> threading.Thread:
     """Import Great Expectations in a daemon thread (about 3 s of CPU, mostly scipy, altair and pandas)
     so that the first GX check of a run does not wait for it: a run whose job has GX checks starts it
-    in its load step (``orchestration.raw_assets``), so the import overlaps the loads and ``dbt build``
-    (DuckDB and the dbt subprocess do the work then) rather than Dagster's planning of the run before
-    them, whose Python it slowed (planning 0.9 s without it, 4.1 s with it started with the run). Once
+    in its dbt step once the dbt process is running (``orchestration.dbt_assets``), so the import overlaps
+    ``dbt build``, which works in its own process. Not earlier: started with the run it slowed Dagster's
+    planning of the run (0.9 s without it, 4.1 s with it); started in the load step, it slowed the loader's threads
+    (scale 10: the loads 15.5 s instead of 16.7, docs/benchmarks.md, round 15), as both need the GIL. Once
     per process: a later call returns the same thread. A check that starts before it finished waits for
     the same import (Python's module lock); a failed preload changes nothing (the check imports GX itself
     and reports its error)."""

@@ -9,7 +9,6 @@ import dagster as dg
 import duckdb
 
 from orchestration.partition_events import record_materializations
-from orchestration.quality import preload_gx, runs_gx_checks
 from orchestration.resources import WarehouseResource
 from revenue_warehouse.build_db import BuildCorrupt, run_lock
 from revenue_warehouse.contract import SYSTEMS, Table, parse_day, tables_for
@@ -208,8 +207,6 @@ def build_system_asset(
     def _load(
         context: dg.AssetExecutionContext, config: LoadConfig, warehouse: WarehouseResource
     ) -> Iterator:
-        if runs_gx_checks(context.job_def):  # GX imports while the loads and dbt run, not before them
-            preload_gx()
         dates = _dates(context, config)
         selected = [t for t in tables if asset_key(t) in context.selected_asset_keys]
         span = (

@@ -89,12 +89,17 @@ def test_load_raw_backfill_counts_and_rerun(sim_extracts: Path, tmp_path: Path, 
 def test_refresh_job_loads_and_builds_dbt(
     sim_extracts: Path, tmp_path: Path, prepared: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from orchestration import dbt_assets
     from orchestration.refresh import run_refresh
 
     monkeypatch.setenv("WAREHOUSE_SERVING_DB", str(tmp_path / "serving.duckdb"))
     reset_settings()  # settings are read once per process: take the changed environment
     db = tmp_path / "build.duckdb"
+    preloads: list[bool] = []  # the dbt step starts the GX import once dbt is running (not the loads)
+    preload = dbt_assets.preload_gx
+    monkeypatch.setattr(dbt_assets, "preload_gx", lambda: preloads.append(True) or preload())
     summary = run_refresh(sim_extracts, db)
+    assert preloads == [True]
     load_and_dbt_errors = [e for e in summary.errors if e.startswith(("load_", "warehouse_dbt_models"))]
     assert load_and_dbt_errors == []
     assert summary.raw_rows == file_rows(sim_extracts)

@@ -45,7 +45,7 @@ def test_definitions_carry_the_gx_asset_checks_and_the_gated_publish_asset(defs:
     assert dg.AssetKey(["serving", "warehouse"]) in refresh.asset_layer.executable_asset_keys
     assert set(gx_checks.values()) <= set(refresh.asset_layer.asset_graph.asset_check_keys)
     # Loading the code location imports neither Great Expectations (about 7 s per process) nor pandas
-    # (about 1 s; the GX preload imports it during the loads)
+    # (about 1 s; the GX preload imports it while dbt runs)
     code = "import sys, orchestration.definitions; print('great_expectations' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[-2:] == ["False", "False"]
