@@ -118,3 +118,20 @@ def test_warehouse_run_parses_ahead_from_its_start(tmp_path: Path, monkeypatch: 
     assert at_job_start == [True]  # the parse ahead of db was under way when the job started
     assert time.monotonic() - started < 30  # and was stopped with the run
     assert lock_is_free(db) and not partial_parse_cache(db).exists()
+
+
+def test_the_parse_runs_below_the_run_s_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse takes the CPU the run leaves idle (loads, Dagster's planning) instead of a fair share
+    of it: its process is ``PARSE_NICENESS`` nicer than the run's."""
+    import os
+
+    db = tmp_path / "build.duckdb"
+    seen = tmp_path / "niceness"
+    # the stand-in waits for its priority to be set (right after it starts), then writes it down
+    code = f"import os, time; time.sleep(1); open({str(seen)!r}, 'w').write(str(os.nice(0)))"
+    stand_in(monkeypatch, [sys.executable, "-c", code])
+    with ParseAhead(db) as ahead:
+        assert ahead.started
+        ahead.wait()
+    assert ahead.returncode == 0
+    assert int(seen.read_text()) == min(os.nice(0) + parse_ahead.PARSE_NICENESS, 19)
