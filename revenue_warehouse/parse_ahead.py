@@ -10,6 +10,11 @@ the build file's parse lock meanwhile, so the dbt step (which takes the lock sha
 kept file) waits for it rather than parsing a second time. Nothing changes for a build file that has a
 kept parsed project: whether it still fits is dbt's own check, in the build, as before.
 
+``warehouse run`` starts it at its own start (``revenue_warehouse.commands.run``), where the listing, the
+imports and Dagster's planning of the run use one core; the refresh job's own parse ahead then finds it
+under way. The parse runs ``PARSE_NICENESS`` nicer than the run, so during the loads it takes the CPU
+they leave idle rather than a share of theirs.
+
 A parse ahead that cannot start or fails keeps nothing and is not an error of the run (the build then
 parses as it did before); stopping a run stops it.
 """
