@@ -91,11 +91,10 @@ class ParseAhead:
         self._lock = handle
         try:
             self._start()
-        except Exception:  # never fatal: the build parses instead (and says why if it cannot)
+        except Exception as exc:  # never fatal: the build parses instead (and says why if it cannot)
+            # one line, no traceback: `warehouse run` starts this before its output goes to its log
             log.warning(
-                "could not start a dbt parse ahead of %s; the build parses instead",
-                self.db_path,
-                exc_info=True,
+                "could not start a dbt parse ahead of %s (%s); the build parses instead", self.db_path, exc
             )
             self._cleanup()
         except BaseException:
@@ -144,8 +143,8 @@ class ParseAhead:
                 log.warning(
                     "dbt parse ahead of %s exited %s; the build parses instead", self.db_path, self.returncode
                 )
-        except Exception:  # never fatal: the build parses instead
-            log.exception("dbt parse ahead of %s failed; the build parses instead", self.db_path)
+        except Exception as exc:  # never fatal: the build parses instead
+            log.warning("dbt parse ahead of %s failed (%s); the build parses instead", self.db_path, exc)
         finally:
             self._cleanup()
 

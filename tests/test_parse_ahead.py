@@ -44,13 +44,20 @@ def test_a_failed_parse_ahead_keeps_nothing_and_frees_the_lock(
     assert not partial_parse_cache(db).exists()
 
 
-def test_a_parse_ahead_that_cannot_start_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_parse_ahead_that_cannot_start_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Skipped with one line saying why, without a traceback (``warehouse run`` starts the parse ahead
+    before its output goes to its log, so the line reaches the terminal)."""
     db = tmp_path / "build.duckdb"
     stand_in(monkeypatch, [str(tmp_path / "no-such-dbt")])
     with ParseAhead(db) as ahead:  # no exception: the build would parse instead
         assert not ahead.started
         assert lock_is_free(db)
     assert not partial_parse_cache(db).exists()
+    [record] = [r for r in caplog.records if r.name == parse_ahead.__name__]
+    assert record.exc_info is None and "no-such-dbt" in record.getMessage()
+    assert "\n" not in record.getMessage()
 
 
 @pytest.mark.parametrize("sigterm", ["default", "ignored"])
