@@ -66,16 +66,21 @@ def one_build(
     }
 
 
+def warm_parse(build: Path, work: Path, project: Path, name: str) -> Path:
+    """A first, untimed build of ``project`` parses it; returns a copy of what dbt parsed, to start the
+    timed builds from."""
+    one_build(build, work / "warm", [], None, project)
+    parsed = work / f"partial_parse_{name}.msgpack"
+    shutil.copy(work / "warm" / "target" / "partial_parse.msgpack", parsed)
+    return parsed
+
+
 def against(build: Path, work: Path, pairs: int, other: Path) -> dict[str, Any]:
     """This checkout's dbt project and ``other``'s alternated, the step's flags on both."""
     shutil.rmtree(work, ignore_errors=True)
     projects = {"this": ROOT, "against": other}
     flags = [*NOTHING_TO_KEEP, *NO_FILE_LOG]
-    parsed: dict[str, Path] = {}
-    for name, project in projects.items():
-        one_build(build, work / "warm", [], None, project)
-        parsed[name] = work / f"partial_parse_{name}.msgpack"
-        shutil.copy(work / "warm" / "target" / "partial_parse.msgpack", parsed[name])
+    parsed = {name: warm_parse(build, work, project, name) for name, project in projects.items()}
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in projects}
     for _ in range(pairs):
         for name, project in projects.items():
@@ -91,9 +96,7 @@ def against(build: Path, work: Path, pairs: int, other: Path) -> dict[str, Any]:
 
 def main(build: Path, work: Path, pairs: int) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
-    one_build(build, work / "warm", [], None)
-    parsed = work / "partial_parse.msgpack"
-    shutil.copy(work / "warm" / "target" / "partial_parse.msgpack", parsed)
+    parsed = warm_parse(build, work, ROOT, "this")
     runs: dict[str, list[dict[str, Any]]] = {"without_flags": [], "with_flags": []}
     for _ in range(pairs):
         runs["without_flags"].append(one_build(build, work / "run", [], parsed))
